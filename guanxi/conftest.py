@@ -1,0 +1,124 @@
+"""Fixtures shared by every app's tests: the organisation, its people, a browser."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+# Browser tests drive Playwright's sync API, which runs an event loop in this
+# thread; Django refuses ORM calls there unless told this is intended.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "Guanxi-test-pw-2026"
+
+
+@dataclass
+class Org:
+    """A small company: HQ → Sales dept → East and West groups, plus Service."""
+
+    hq: Any
+    sales_dept: Any
+    east: Any
+    west: Any
+    service_team: Any
+    admin: Any
+    manager: Any  # manages the sales dept (subtree: east + west)
+    east_rep: Any
+    east_rep2: Any
+    west_rep: Any
+    service_agent: Any
+
+
+@pytest.fixture
+def org(db: Any) -> Org:
+    from guanxi.accounts.selectors import role_by_code
+    from guanxi.accounts.services import builtin_roles_ensure, team_create, user_create
+
+    builtin_roles_ensure()
+    hq = team_create(actor=None, name="总公司")
+    sales_dept = team_create(actor=None, name="销售部", parent=hq)
+    east = team_create(actor=None, name="华东组", parent=sales_dept)
+    west = team_create(actor=None, name="华西组", parent=sales_dept)
+    service_team = team_create(actor=None, name="客服部", parent=hq)
+
+    def make(username: str, name: str, role: str, team: Any, **extra: Any) -> Any:
+        return user_create(
+            actor=None,
+            username=username,
+            password=PASSWORD,
+            display_name=name,
+            role=role_by_code(role),
+            team=team,
+            **extra,
+        )
+
+    return Org(
+        hq=hq,
+        sales_dept=sales_dept,
+        east=east,
+        west=west,
+        service_team=service_team,
+        admin=make("boss", "老板", "admin", hq),
+        manager=make("manager", "王经理", "manager", sales_dept),
+        east_rep=make("east1", "张三", "sales", east),
+        east_rep2=make("east2", "李四", "sales", east),
+        west_rep=make("west1", "赵六", "sales", west),
+        service_agent=make("service1", "客服小美", "service", service_team),
+    )
+
+
+@pytest.fixture
+def real_queue(settings: Any) -> Iterator[Any]:
+    """Jobs go through the configured Huey storage (SQLite file or Redis), not inline.
+
+    Yields a function that drains the queue in this process, like a worker would.
+    """
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = False
+    HUEY.flush()
+
+    def drain() -> int:
+        count = 0
+        while (task := HUEY.dequeue()) is not None:
+            HUEY.execute(task)
+            count += 1
+        return count
+
+    try:
+        yield drain
+    finally:
+        HUEY.flush()
+        HUEY.immediate = True
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright (its own browser download cannot work here)."""
+    executable = os.environ.get("GUANXI_CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(executable):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and no Chromium at {executable}")
+        pytest.skip(f"no Chromium at {executable}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()

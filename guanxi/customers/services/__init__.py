@@ -1,0 +1,60 @@
+"""Customer, contact, interaction, tag and custom field writes (STYLE.md rule 2)."""
+
+from guanxi.customers.services.bulk import BULK_ACTIONS, customer_bulk_action_start
+from guanxi.customers.services.contacts import (
+    contact_create,
+    contact_delete,
+    contact_restore,
+    contact_update,
+)
+from guanxi.customers.services.customers import (
+    customer_create,
+    customer_delete,
+    customer_restore,
+    customer_transfer,
+    customer_update,
+)
+from guanxi.customers.services.interactions import (
+    interaction_create,
+    interaction_delete,
+    interaction_follow_up_done,
+    interaction_restore,
+    interaction_update,
+)
+from guanxi.customers.services.tags import (
+    custom_field_create,
+    custom_field_update,
+    saved_view_create,
+    saved_view_delete,
+    tag_create,
+    tag_delete,
+    tag_group_create,
+    tag_update,
+)
+
+__all__ = [
+    "BULK_ACTIONS",
+    "contact_create",
+    "contact_delete",
+    "contact_restore",
+    "contact_update",
+    "custom_field_create",
+    "custom_field_update",
+    "customer_bulk_action_start",
+    "customer_create",
+    "customer_delete",
+    "customer_restore",
+    "customer_transfer",
+    "customer_update",
+    "interaction_create",
+    "interaction_delete",
+    "interaction_follow_up_done",
+    "interaction_restore",
+    "interaction_update",
+    "saved_view_create",
+    "saved_view_delete",
+    "tag_create",
+    "tag_delete",
+    "tag_group_create",
+    "tag_update",
+]

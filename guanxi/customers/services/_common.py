@@ -1,0 +1,128 @@
+"""Validation shared by the customer, contact and interaction services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.platform.exceptions import PermissionDenied, ValidationError
+from guanxi.platform.permissions import has_permission
+from guanxi.platform.phones import INVALID_PHONE, InvalidPhone, normalize_phone
+from guanxi.platform.text import sanitize_html
+
+INVALID_INPUT = _("Please correct the errors below.")
+NOT_ALLOWED = _("You do not have permission to do this.")
+INVALID_EMAIL = _("“%(value)s” is not a valid e-mail address.")
+TOO_MANY_VALUES = _("At most %(max)s values.")
+INVALID_LUNAR_DATE = _("Enter a lunar month 1–12 and day 1–30.")
+NOTES_MAX_LENGTH = 20000
+MAX_PHONES = 10
+MAX_EMAILS = 10
+
+
+def require_permission(actor: Any, code: str) -> None:
+    if not has_permission(actor, code):
+        raise PermissionDenied(str(NOT_ALLOWED))
+
+
+def as_list(value: Any) -> list[str]:
+    """Accept a list, or text with one value per line / separated by , ; ，；、"""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        for separator in ["\n", ",", ";", "，", "；", "、"]:
+            value = value.replace(separator, "\n")
+        return [v.strip() for v in value.split("\n") if v.strip()]
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [str(value).strip()]
+
+
+def clean_phones(value: Any, errors: dict[str, list[str]], field: str = "phones") -> list[str]:
+    phones: list[str] = []
+    for raw in as_list(value):
+        try:
+            phones.append(normalize_phone(raw))
+        except InvalidPhone:
+            errors.setdefault(field, []).append(str(INVALID_PHONE) % {"value": raw[:50]})
+    if len(phones) > MAX_PHONES:
+        errors.setdefault(field, []).append(str(TOO_MANY_VALUES) % {"max": MAX_PHONES})
+    return list(dict.fromkeys(phones))
+
+
+def clean_emails(value: Any, errors: dict[str, list[str]], field: str = "emails") -> list[str]:
+    emails: list[str] = []
+    for raw in as_list(value):
+        email = raw.strip()
+        try:
+            if len(email) > 254:
+                raise DjangoValidationError("too long")
+            validate_email(email)
+        except DjangoValidationError:
+            errors.setdefault(field, []).append(str(INVALID_EMAIL) % {"value": email[:60]})
+            continue
+        local, _sep, domain = email.rpartition("@")
+        emails.append(f"{local}@{domain.lower()}")
+    if len(emails) > MAX_EMAILS:
+        errors.setdefault(field, []).append(str(TOO_MANY_VALUES) % {"max": MAX_EMAILS})
+    return list(dict.fromkeys(emails))
+
+
+def clean_notes(value: Any, errors: dict[str, list[str]], field: str = "notes") -> str:
+    text = sanitize_html(str(value or ""))
+    if len(text) > NOTES_MAX_LENGTH:
+        errors.setdefault(field, []).append(
+            str(_("At most %(max)s characters.")) % {"max": NOTES_MAX_LENGTH}
+        )
+    return text
+
+
+def clean_lunar_birthday(instance: Any, errors: dict[str, list[str]]) -> None:
+    if instance.birthday_calendar != "lunar":
+        instance.lunar_birthday_month = None
+        instance.lunar_birthday_day = None
+        instance.lunar_birthday_is_leap_month = False
+        return
+    month, day = instance.lunar_birthday_month, instance.lunar_birthday_day
+    if month is None and day is None and instance.birthday is not None:
+        from lunar_python import Solar
+
+        lunar = Solar.fromYmd(
+            instance.birthday.year, instance.birthday.month, instance.birthday.day
+        ).getLunar()
+        instance.lunar_birthday_month = abs(lunar.getMonth())
+        instance.lunar_birthday_day = lunar.getDay()
+        instance.lunar_birthday_is_leap_month = lunar.getMonth() < 0
+        return
+    if not (
+        isinstance(month, int) and isinstance(day, int) and 1 <= month <= 12 and 1 <= day <= 30
+    ):
+        errors.setdefault("lunar_birthday_month", []).append(str(INVALID_LUNAR_DATE))
+
+
+def full_clean_into(
+    instance: models.Model, errors: dict[str, list[str]], *, exclude: list[str] | None = None
+) -> None:
+    """Run model validation, merging its messages into `errors`; raise if any."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as error:
+        for key, messages in error.message_dict.items():
+            errors.setdefault(key, []).extend(str(m) for m in messages)
+    if errors:
+        raise ValidationError(str(INVALID_INPUT), field_errors=errors)
+
+
+def coerce_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))

@@ -1,0 +1,304 @@
+"""Customer writes: create, update, transfer, delete to the recycle bin, restore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.custom_fields import clean_custom_fields
+from guanxi.customers.models import Customer, CustomFieldTarget, Tag
+from guanxi.customers.permissions import TRANSFER_CUSTOMERS
+from guanxi.customers.selectors import custom_field_definitions
+from guanxi.customers.services._common import (
+    INVALID_INPUT,
+    clean_emails,
+    clean_lunar_birthday,
+    clean_notes,
+    clean_phones,
+    full_clean_into,
+    require_permission,
+)
+from guanxi.platform.audit import audit_record, diff, snapshot
+from guanxi.platform.exceptions import NotFound, ValidationError
+from guanxi.platform.permissions import has_permission
+from guanxi.platform.scoping import is_in_scope
+from guanxi.platform.search import build_search_text
+from guanxi.platform.text import pinyin_of, sort_key_of
+from guanxi.platform.versioning import ensure_version, lock_current
+
+CUSTOMER_NOT_FOUND = _("This customer does not exist or you cannot see it.")
+UNKNOWN_OWNER = _("Choose an active user as the owner.")
+UNKNOWN_TAG = _("Unknown tag.")
+CANNOT_ASSIGN_OTHERS = _("You may not assign customers to other owners.")
+
+EDITABLE_FIELDS = [
+    "kind",
+    "name",
+    "short_name",
+    "industry",
+    "source",
+    "grade",
+    "lifecycle_stage",
+    "owner",
+    "team",
+    "phones",
+    "emails",
+    "wechat_id",
+    "province",
+    "city",
+    "district",
+    "street",
+    "preferred_channel",
+    "language",
+    "time_zone",
+    "birthday",
+    "birthday_calendar",
+    "lunar_birthday_month",
+    "lunar_birthday_day",
+    "lunar_birthday_is_leap_month",
+    "notes",
+    "custom_fields",
+]
+AUDITED_FIELDS = [*EDITABLE_FIELDS, "tags"]
+
+
+def customer_snapshot(customer: Customer) -> dict[str, Any]:
+    values = snapshot(customer, EDITABLE_FIELDS)
+    values["tags"] = sorted(customer.tags.values_list("pk", flat=True)) if customer.pk else []
+    return values
+
+
+def customer_search_text(customer: Customer) -> str:
+    return build_search_text(
+        names=[customer.name, customer.short_name],
+        words=[customer.wechat_id],
+        emails=customer.emails,
+        phones=customer.phones,
+    )
+
+
+def _resolve_owner(value: Any, errors: dict[str, list[str]]) -> Any:
+    from guanxi.accounts.models import User
+
+    if value in (None, ""):
+        return None
+    user_id = getattr(value, "pk", value)
+    try:
+        user = User.objects.select_related("team").filter(pk=int(user_id), is_active=True).first()
+    except (TypeError, ValueError):
+        user = None
+    if user is None:
+        errors.setdefault("owner", []).append(str(UNKNOWN_OWNER))
+    return user
+
+
+def _resolve_team(value: Any, errors: dict[str, list[str]]) -> Any:
+    from guanxi.accounts.models import Team
+
+    if value in (None, ""):
+        return None
+    team_id = getattr(value, "pk", value)
+    try:
+        team = Team.objects.filter(pk=int(team_id)).first()
+    except (TypeError, ValueError):
+        team = None
+    if team is None:
+        errors.setdefault("team", []).append(str(_("Unknown team.")))
+    return team
+
+
+def _resolve_tags(values: Any, errors: dict[str, list[str]]) -> list[Tag]:
+    if values is None:
+        return []
+    ids = []
+    for value in values if isinstance(values, list | tuple | set) else [values]:
+        try:
+            ids.append(int(getattr(value, "pk", value)))
+        except (TypeError, ValueError):
+            errors.setdefault("tags", []).append(str(UNKNOWN_TAG))
+            return []
+    tags = list(Tag.objects.filter(pk__in=ids))
+    if len(tags) != len(set(ids)):
+        errors.setdefault("tags", []).append(str(UNKNOWN_TAG))
+    return tags
+
+
+def _is_owner_change_forbidden(customer: Customer, owner: Any, actor: Any) -> bool:
+    """Changing the owner needs the transfer permission; creating for oneself does not."""
+    new_owner_id = getattr(owner, "pk", None)
+    if new_owner_id == customer.owner_id and customer.pk is not None:
+        return False
+    if customer.pk is None and new_owner_id == getattr(actor, "pk", None):
+        return False
+    return actor is not None and not has_permission(actor, TRANSFER_CUSTOMERS)
+
+
+def _apply_fields(
+    customer: Customer, changes: dict[str, Any], errors: dict[str, list[str]], actor: Any
+) -> None:
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            errors.setdefault(name, []).append(str(_("Unknown field.")))
+            continue
+        if name == "owner":
+            owner = _resolve_owner(value, errors)
+            if _is_owner_change_forbidden(customer, owner, actor):
+                errors.setdefault("owner", []).append(str(CANNOT_ASSIGN_OTHERS))
+            customer.owner = owner
+        elif name == "team":
+            customer.team = _resolve_team(value, errors)
+        elif name == "phones":
+            customer.phones = clean_phones(value, errors)
+        elif name == "emails":
+            customer.emails = clean_emails(value, errors)
+        elif name == "notes":
+            customer.notes = clean_notes(value, errors)
+        elif name == "custom_fields":
+            definitions = custom_field_definitions(CustomFieldTarget.CUSTOMER)
+            cleaned, field_errors = clean_custom_fields(
+                definitions, value, existing=customer.custom_fields
+            )
+            errors.update(field_errors)
+            customer.custom_fields = cleaned
+        elif isinstance(value, str):
+            setattr(customer, name, value.strip())
+        else:
+            setattr(customer, name, value)
+
+
+def _finish(customer: Customer, errors: dict[str, list[str]]) -> None:
+    if not customer.name:
+        errors.setdefault("name", []).append(str(_("This field is required.")))
+    clean_lunar_birthday(customer, errors)
+    customer.name_pinyin = pinyin_of(customer.name)[:400]
+    customer.sort_name = sort_key_of(customer.name)
+    customer.search_text = customer_search_text(customer)
+    full_clean_into(customer, errors, exclude=["search_text", "sort_name", "name_pinyin"])
+
+
+@transaction.atomic
+def customer_create(
+    *, actor: Any, name: str, tags: list[Any] | None = None, **fields: Any
+) -> Customer:
+    """Create a customer. Owner defaults to the actor, team to the owner's team.
+
+    Validates everything first and writes nothing on any error.
+    """
+    require_permission(actor, "customers.add_customer")
+    errors: dict[str, list[str]] = {}
+    customer = Customer(created_by=actor if getattr(actor, "pk", None) else None)
+    fields.setdefault("owner", actor if getattr(actor, "pk", None) else None)
+    if "custom_fields" not in fields:
+        fields["custom_fields"] = {}
+    _apply_fields(customer, {"name": name, **fields}, errors, actor)
+    if customer.team_id is None and "team" not in fields and customer.owner is not None:
+        customer.team = customer.owner.team
+    tag_objects = _resolve_tags(tags, errors)
+    _finish(customer, errors)
+    customer.save()
+    if tag_objects:
+        customer.tags.set(tag_objects)
+    audit_record(
+        actor=actor,
+        action="customers.customer.created",
+        instance=customer,
+        changes={"after": customer_snapshot(customer)},
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    actor: Any,
+    customer: Customer,
+    expected_version: int | None,
+    tags: list[Any] | None = None,
+    **changes: Any,
+) -> Customer:
+    """Apply `changes`; refuse with ConflictError when `expected_version` is stale."""
+    if not is_in_scope(customer, actor=actor, action="change"):
+        raise NotFound(str(CUSTOMER_NOT_FOUND))
+    current = lock_current(customer)
+    ensure_version(current, expected_version, compare_fields=EDITABLE_FIELDS)
+    before = customer_snapshot(current)
+    errors: dict[str, list[str]] = {}
+    _apply_fields(current, changes, errors, actor)
+    tag_objects = _resolve_tags(tags, errors) if tags is not None else None
+    _finish(current, errors)
+    current.version += 1
+    current.save()
+    if tag_objects is not None:
+        current.tags.set(tag_objects)
+    changed = diff(before, customer_snapshot(current))
+    audit_record(
+        actor=actor, action="customers.customer.updated", instance=current, changes=changed
+    )
+    return current
+
+
+@transaction.atomic
+def customer_transfer(
+    *, actor: Any, customer: Customer, new_owner: Any, expected_version: int | None = None
+) -> Customer:
+    """Give the customer to another owner (and that owner's team)."""
+    require_permission(actor, TRANSFER_CUSTOMERS)
+    if not is_in_scope(customer, actor=actor, action="change"):
+        raise NotFound(str(CUSTOMER_NOT_FOUND))
+    current = lock_current(customer)
+    ensure_version(current, expected_version, compare_fields=["owner", "team"])
+    errors: dict[str, list[str]] = {}
+    owner = _resolve_owner(new_owner, errors)
+    if errors or owner is None:
+        raise ValidationError(
+            str(INVALID_INPUT), field_errors=errors or {"owner": [str(UNKNOWN_OWNER)]}
+        )
+    before = {"owner": current.owner_id, "team": current.team_id}
+    current.owner = owner
+    current.team = owner.team
+    current.version += 1
+    current.save(update_fields=["owner", "team", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="customers.customer.transferred",
+        instance=current,
+        changes=diff(before, {"owner": current.owner_id, "team": current.team_id}),
+    )
+    return current
+
+
+@transaction.atomic
+def customer_delete(*, actor: Any, customer: Customer) -> Customer:
+    """Move to the recycle bin (contacts and follow-ups stay attached and return with it)."""
+    if not is_in_scope(customer, actor=actor, action="delete"):
+        raise NotFound(str(CUSTOMER_NOT_FOUND))
+    current = lock_current(customer)
+    if current.deleted_at is None:
+        current.deleted_at = timezone.now()
+        current.deleted_by = actor if getattr(actor, "pk", None) else None
+        current.version += 1
+        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+        audit_record(actor=actor, action="customers.customer.deleted", instance=current)
+    return current
+
+
+@transaction.atomic
+def customer_restore(*, actor: Any, instance: Customer) -> Customer:
+    from guanxi.platform.scoping import scoped
+
+    visible = scoped(
+        Customer.objects.filter(pk=instance.pk), actor=actor, action="delete", include_deleted=True
+    )
+    if not visible.exists():
+        raise NotFound(str(CUSTOMER_NOT_FOUND))
+    current = lock_current(instance)
+    if current.deleted_at is not None:
+        current.deleted_at = None
+        current.deleted_by = None
+        current.version += 1
+        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+        audit_record(actor=actor, action="customers.customer.restored", instance=current)
+    return current

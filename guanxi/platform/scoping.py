@@ -1,0 +1,117 @@
+"""The one scoping function every read of customer-owned data starts from.
+
+`scoped(qs, actor=user)` returns only the rows the actor may see for `action`:
+ - no permission `<app>.<action>_<model>`  -> nothing;
+ - role data scope "all"                   -> every row;
+ - "subtree" (my team and sub-teams)       -> rows whose team is in the actor's
+                                              team subtree, or owned by the actor;
+ - "team"                                   -> rows of the actor's own team, or own;
+ - "own"                                    -> rows the actor owns.
+Soft-deleted rows are left out unless `include_deleted=True` (the recycle bin).
+
+Models take part by registering where their owner and team live, directly or
+through a parent (a contact is visible when its customer is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from guanxi.platform.permissions import has_permission
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+class DataScope(models.TextChoices):
+    OWN = "own", "own"
+    TEAM = "team", "team"
+    SUBTREE = "subtree", "subtree"
+    ALL = "all", "all"
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    """Lookup paths from a model to the owning user and team, e.g. "customer__owner"."""
+
+    owner_path: str
+    team_path: str
+    deleted_paths: tuple[str, ...]
+
+
+_specs: dict[type[models.Model], ScopeSpec] = {}
+
+
+def register_scope(
+    model: type[models.Model],
+    *,
+    owner_path: str,
+    team_path: str,
+    deleted_paths: tuple[str, ...] = (),
+) -> None:
+    _specs[model] = ScopeSpec(owner_path, team_path, deleted_paths)
+
+
+def scope_spec(model: type[models.Model]) -> ScopeSpec:
+    try:
+        return _specs[model]
+    except KeyError as error:
+        raise LookupError(f"{model._meta.label} is not registered for scoping") from error
+
+
+def permission_code(model: type[models.Model], action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def data_scope_of(actor: Any) -> str:
+    if actor.is_superuser:
+        return DataScope.ALL
+    role = getattr(actor, "role", None)
+    return role.data_scope if role is not None else DataScope.OWN
+
+
+def scope_condition(model: type[models.Model], actor: Any) -> Q | None:
+    """The row filter for the actor's data scope; None means no restriction."""
+    spec = scope_spec(model)
+    scope = data_scope_of(actor)
+    if scope == DataScope.ALL:
+        return None
+    own = Q(**{f"{spec.owner_path}_id": actor.pk})
+    team = getattr(actor, "team", None)
+    if team is None or scope == DataScope.OWN:
+        return own
+    if scope == DataScope.TEAM:
+        return own | Q(**{f"{spec.team_path}_id": team.pk})
+    return own | Q(**{f"{spec.team_path}__path__startswith": team.path})
+
+
+def scoped(
+    qs: QuerySet[ModelT],
+    *,
+    actor: Any,
+    action: str = "view",
+    include_deleted: bool = False,
+) -> QuerySet[ModelT]:
+    model = qs.model
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return qs.none()
+    if not has_permission(actor, permission_code(model, action)):
+        return qs.none()
+    spec = scope_spec(model)
+    if not include_deleted:
+        for path in spec.deleted_paths:
+            qs = qs.filter(**{f"{path}__isnull": True})
+    condition = scope_condition(model, actor)
+    if condition is not None:
+        qs = qs.filter(condition)
+    return qs
+
+
+def is_in_scope(instance: models.Model, *, actor: Any, action: str = "view") -> bool:
+    model = type(instance)
+    return scoped(
+        model._default_manager.filter(pk=instance.pk), actor=actor, action=action
+    ).exists()

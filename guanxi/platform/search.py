@@ -1,0 +1,219 @@
+"""Chinese-capable search: one token text per record, built in Python.
+
+Trigram indexes cannot find two-character names (张三), so each record keeps a
+`search_text` column of space-separated tokens (DESIGN.md "Search"):
+ - CJK runs as unigrams and bigrams (张三丰 -> 张 三 丰 张三 三丰),
+ - their full pinyin and initials (zhangsanfeng, zsf),
+ - lower-cased Latin words, e-mail addresses flattened (zhang.san@qq.com ->
+   zhangsanqqcom, zhangsan, qq, com),
+ - phone national digits and their last 4 and last 7 digits.
+SQLite indexes it with an FTS5 external-content table, PostgreSQL with a stored
+tsvector column under a GIN index (both created by the owning app's migration,
+see `fts_sql`). A query is tokenised the same way and every term must match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, models
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from guanxi.platform.phones import national_digits
+from guanxi.platform.text import fold_width, is_cjk, pinyin_initials_of, pinyin_of
+
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+_EMAIL_SPLIT = re.compile(r"[^a-z0-9]+")
+MAX_QUERY_TERMS = 8
+
+
+def _normalise(text: str) -> str:
+    return fold_width(text or "").lower()
+
+
+def _cjk_runs(text: str) -> list[str]:
+    runs: list[str] = []
+    current: list[str] = []
+    for char in text:
+        if is_cjk(char):
+            current.append(char)
+        elif current:
+            runs.append("".join(current))
+            current = []
+    if current:
+        runs.append("".join(current))
+    return runs
+
+
+def name_tokens(text: str) -> list[str]:
+    """Tokens for a name or any free text shown as a title."""
+    text = _normalise(text)
+    tokens: list[str] = []
+    for run in _cjk_runs(text):
+        tokens.extend(run)
+        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        tokens.append(pinyin_of(run))
+        tokens.append(pinyin_initials_of(run))
+    tokens.extend(_LATIN_WORD.findall(text))
+    return tokens
+
+
+def email_tokens(email: str) -> list[str]:
+    email = _normalise(email).strip()
+    if not email:
+        return []
+    local, _sep, domain = email.partition("@")
+    tokens = [_EMAIL_SPLIT.sub("", email), _EMAIL_SPLIT.sub("", local)]
+    tokens.extend(part for part in _EMAIL_SPLIT.split(local) if part)
+    tokens.extend(part for part in _EMAIL_SPLIT.split(domain) if part)
+    return tokens
+
+
+def phone_tokens(e164: str) -> list[str]:
+    digits = national_digits(e164)
+    if not digits:
+        return []
+    return [digits, digits[-4:], digits[-7:]]
+
+
+def build_search_text(
+    *,
+    names: Iterable[str] = (),
+    words: Iterable[str] = (),
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+) -> str:
+    """The token text stored in a record's `search_text` column."""
+    tokens: list[str] = []
+    for value in names:
+        tokens.extend(name_tokens(value))
+    for value in words:
+        tokens.extend(name_tokens(value))
+    for value in emails:
+        tokens.extend(email_tokens(value))
+    for value in phones:
+        tokens.extend(phone_tokens(value))
+    return " ".join(dict.fromkeys(t for t in tokens if t))
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    token: str
+    is_prefix: bool
+
+
+def query_terms(query: str) -> list[QueryTerm]:
+    """Tokenise what a user typed into terms that must all match.
+
+    CJK: one character matches as a unigram, longer runs as their bigrams.
+    Latin letters/digits: prefix terms (zhang -> zhangsan, 1381 -> 13812345678);
+    an e-mail-like query is flattened the same way stored e-mails are.
+    """
+    text = _normalise(query).strip()
+    terms: list[QueryTerm] = []
+    for run in _cjk_runs(text):
+        if len(run) == 1:
+            terms.append(QueryTerm(run, is_prefix=False))
+        else:
+            terms.extend(QueryTerm(run[i : i + 2], False) for i in range(len(run) - 1))
+    latin = "".join(" " if is_cjk(c) else c for c in text)
+    for chunk in latin.split():
+        if "@" in chunk or "." in chunk or "_" in chunk or "-" in chunk or "+" in chunk:
+            flat = _EMAIL_SPLIT.sub("", chunk)
+            if chunk.lstrip("+").replace("-", "").isdigit():
+                flat = flat.lstrip("0")
+                if flat.startswith("86") and len(flat) > 11:
+                    flat = flat[2:]
+            if flat:
+                terms.append(QueryTerm(flat, is_prefix=True))
+            continue
+        for word in _LATIN_WORD.findall(chunk):
+            terms.append(QueryTerm(word, is_prefix=True))
+    unique = list(dict.fromkeys(terms))
+    return unique[:MAX_QUERY_TERMS]
+
+
+def _fts5_match(terms: list[QueryTerm]) -> str:
+    # Tokens are [a-z0-9] or CJK only, so quoting is safe; "x"* is an FTS5 prefix query.
+    return " AND ".join(f'"{t.token}"' + ("*" if t.is_prefix else "") for t in terms)
+
+
+def _tsquery(terms: list[QueryTerm]) -> str:
+    parts = []
+    for term in terms:
+        # A one-letter prefix matches a large share of any table (GIN has no cheap
+        # answer for it): treat it as an exact token (pinyin initials still match).
+        is_prefix = term.is_prefix and len(term.token) >= 2
+        parts.append(f"'{term.token}'" + (":*" if is_prefix else ""))
+    return " & ".join(parts)
+
+
+@dataclass(frozen=True)
+class SearchTable:
+    table: str
+    fts_table: str
+
+
+_tables: dict[type[models.Model], SearchTable] = {}
+
+
+def register_search(model: type[models.Model]) -> None:
+    table = model._meta.db_table
+    _tables[model] = SearchTable(table=table, fts_table=f"{table}_fts")
+
+
+def search_filter(qs: QuerySet, query: str) -> QuerySet:
+    """Narrow `qs` to rows matching every term of `query` (an empty query: no filter)."""
+    terms = query_terms(query)
+    if not terms:
+        return qs if not (query or "").strip() else qs.none()
+    spec = _tables[qs.model]
+    if connection.vendor == "postgresql":
+        sql = f"SELECT id FROM {spec.table} WHERE search_vector @@ to_tsquery('simple', %s)"
+        return qs.filter(id__in=RawSQL(sql, [_tsquery(terms)]))
+    sql = f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH %s"
+    return qs.filter(id__in=RawSQL(sql, [_fts5_match(terms)]))
+
+
+def fts_sql(table: str, vendor: str) -> tuple[list[str], list[str]]:
+    """(forward, reverse) SQL that creates the full-text index for `table`."""
+    fts = f"{table}_fts"
+    if vendor == "postgresql":
+        return (
+            [
+                f"ALTER TABLE {table} ADD COLUMN search_vector tsvector "
+                f"GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED",
+                f"CREATE INDEX {table}_search_gin ON {table} USING gin (search_vector)",
+            ],
+            [
+                f"DROP INDEX IF EXISTS {table}_search_gin",
+                f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector",
+            ],
+        )
+    if vendor == "sqlite":
+        return (
+            [
+                f"CREATE VIRTUAL TABLE {fts} USING fts5(search_text, content='{table}', "
+                f"content_rowid='id', tokenize='unicode61', detail='none', "
+                f"prefix='1 2 3 4 5 6')",
+                f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
+                f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
+                f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
+                f"INSERT INTO {fts}({fts}, rowid, search_text) "
+                f"VALUES ('delete', old.id, old.search_text); END",
+                f"CREATE TRIGGER {fts}_au AFTER UPDATE OF search_text ON {table} BEGIN "
+                f"INSERT INTO {fts}({fts}, rowid, search_text) "
+                f"VALUES ('delete', old.id, old.search_text); "
+                f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text); END",
+            ],
+            [
+                f"DROP TRIGGER IF EXISTS {fts}_ai",
+                f"DROP TRIGGER IF EXISTS {fts}_ad",
+                f"DROP TRIGGER IF EXISTS {fts}_au",
+                f"DROP TABLE IF EXISTS {fts}",
+            ],
+        )
+    return [], []

@@ -1,0 +1,31 @@
+"""The app boots: health check, login page, and home after signing in."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_ok_when_database_is_reachable(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_login_page_is_chinese_by_default(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+
+
+def test_anonymous_home_redirects_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_signed_in_user_sees_home(client, org):
+    client.force_login(org.east_rep)
+    response = client.get("/")
+    assert response.status_code == 200

@@ -1,0 +1,50 @@
+"""Text helpers shared by every app: HTML sanitising, pinyin, width folding."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import nh3
+from pypinyin import Style, lazy_pinyin
+
+ALLOWED_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "a", "blockquote"}
+
+
+def sanitize_html(value: str) -> str:
+    """Keep a small set of formatting tags; strip scripts, handlers and styles."""
+    if not value:
+        return ""
+    return nh3.clean(value, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}})
+
+
+def fold_width(value: str) -> str:
+    """Full-width letters, digits and punctuation to their half-width forms."""
+    return unicodedata.normalize("NFKC", value)
+
+
+def is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x2A6DF
+        or 0xF900 <= code <= 0xFAFF
+    )
+
+
+def pinyin_of(value: str) -> str:
+    """Full pinyin without tones and spaces: 张三 -> "zhangsan"; Latin kept lower-cased."""
+    return "".join(lazy_pinyin(value, errors=lambda chars: list(chars))).lower().replace(" ", "")
+
+
+def pinyin_initials_of(value: str) -> str:
+    """Pinyin initials of the CJK characters: 张三 -> "zs"."""
+    cjk = "".join(c for c in value if is_cjk(c))
+    if not cjk:
+        return ""
+    return "".join(lazy_pinyin(cjk, style=Style.FIRST_LETTER)).lower()
+
+
+def sort_key_of(value: str) -> str:
+    """A key that sorts Chinese names by pinyin and Latin names alphabetically."""
+    return pinyin_of(fold_width(value or ""))[:200]

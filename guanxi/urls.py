@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from guanxi.api import api
+from guanxi.platform import views as platform_views
+
+urlpatterns = [
+    path("", platform_views.home, name="home"),
+    path("healthz", platform_views.healthz, name="healthz"),
+    path("accounts/", include("guanxi.accounts.urls")),
+    path("customers/", include("guanxi.customers.urls")),
+    path("platform/", include("guanxi.platform.urls")),
+    path("api/", api.urls),
+]
