@@ -122,3 +122,46 @@ def browser() -> Iterator[Any]:
         )
         yield instance
         instance.close()
+
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """`open_page(user, viewport=DESKTOP)` -> a Playwright page signed in as `user`
+    through the login form. Pass user=None for a signed-out page. Needs
+    `@pytest.mark.django_db(transaction=True)` on the test (live server)."""
+    contexts: list[Any] = []
+
+    def _open(user: Any = None, *, viewport: dict[str, int] | None = None) -> Any:
+        viewport = viewport or DESKTOP
+        context = browser.new_context(
+            viewport=viewport,
+            is_mobile=viewport["width"] < 500,
+            has_touch=viewport["width"] < 500,
+            base_url=live_server.url,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        if user is not None:
+            page.goto("/accounts/login/")
+            page.fill("#id_username", user.username)
+            page.fill("#id_password", PASSWORD)
+            page.click("form button[type=submit]")
+            page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def save_screenshot(page: Any, name: str) -> None:
+    """Keep a PNG for people to look at when GUANXI_SCREENSHOT_DIR is set."""
+    directory = os.environ.get("GUANXI_SCREENSHOT_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        page.screenshot(path=os.path.join(directory, f"{name}.png"), full_page=True)

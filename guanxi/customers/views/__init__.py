@@ -1,0 +1,1 @@
+"""Customer pages, split by screen group: lists.py, detail.py, settings.py."""
