@@ -53,17 +53,21 @@ def audit_record(
     *,
     actor: Any,
     action: str,
-    instance: models.Model,
+    instance: models.Model | None,
     changes: dict[str, Any] | None = None,
+    object_type: str = "",
 ) -> AuditEntry:
-    """Record one write. Call inside the service's transaction."""
+    """Record one write (or one export). Call inside the service's transaction.
+
+    Without an instance (an export of a list, say) pass `object_type` instead.
+    """
     origin = current_origin()
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
-        object_type=object_type_of(instance),
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:300],
+        object_type=object_type_of(instance) if instance is not None else object_type,
+        object_id=str(instance.pk) if instance is not None else "",
+        object_repr=str(instance)[:300] if instance is not None else "",
         changes=jsonable(changes or {}),
         ip_address=origin.ip,
         user_agent=origin.user_agent,

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from guanxi.platform.request_context import RequestOrigin, reset_origin, set_origin
 
@@ -19,6 +21,9 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class RequestContextMiddleware:
+    """Record where the request came from (for audit entries) and use the signed-in
+    user's time zone for displaying times. Must sit after AuthenticationMiddleware."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -29,7 +34,15 @@ class RequestContextMiddleware:
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
             )
         )
+        user = getattr(request, "user", None)
+        zone_name = getattr(user, "time_zone", "") if user is not None else ""
+        try:
+            if zone_name and user.is_authenticated:
+                timezone.activate(zoneinfo.ZoneInfo(zone_name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
         try:
             return self.get_response(request)
         finally:
+            timezone.deactivate()
             reset_origin(token)
