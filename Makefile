@@ -38,7 +38,7 @@ format: install
 	$(BIN)/ruff check --fix guanxi bench scripts
 
 messages: install
-	cd guanxi && ../$(BIN)/guanxi makemessages -l zh_Hans -l en --no-obsolete --ignore 'static/*'
+	cd guanxi && ../$(BIN)/guanxi makemessages -l zh_Hans -l en --no-obsolete --ignore 'static/*' --ignore conftest.py
 	cd guanxi && ../$(BIN)/guanxi compilemessages
 
 bench: install
