@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -20,6 +21,8 @@ NOT_ALLOWED = _("You do not have permission to do this.")
 INVALID_EMAIL = _("“%(value)s” is not a valid e-mail address.")
 TOO_MANY_VALUES = _("At most %(max)s values.")
 INVALID_LUNAR_DATE = _("Enter a lunar month 1–12 and day 1–30.")
+INVALID_DATE = _("Enter a date as YYYY-MM-DD.")
+INVALID_TIME_ZONE = _("Choose a time zone such as Asia/Shanghai.")
 NOTES_MAX_LENGTH = 20000
 MAX_PHONES = 10
 MAX_EMAILS = 10
@@ -82,6 +85,47 @@ def clean_notes(value: Any, errors: dict[str, list[str]], field: str = "notes") 
     return text
 
 
+def coerce_model_value(
+    instance: models.Model, name: str, value: Any, errors: dict[str, list[str]]
+) -> Any:
+    """Bring a plain field's raw value to the type the rest of the service expects.
+
+    Text fields get a stripped str (None -> ""), so pinyin and search tokens can be
+    built before model validation; date fields get a date or a field error. Other
+    types are left to `full_clean`.
+    """
+    field = instance._meta.get_field(name)
+    if isinstance(field, models.CharField | models.TextField):
+        if value is None:
+            return ""
+        # PostgreSQL refuses NUL in text; nobody means to type one.
+        return (value if isinstance(value, str) else str(value)).replace("\x00", "").strip()
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        try:
+            return coerce_date(value)
+        except (TypeError, ValueError):
+            errors.setdefault(name, []).append(str(INVALID_DATE))
+            return None
+    return value
+
+
+def clean_time_zone(instance: Any, errors: dict[str, list[str]]) -> None:
+    try:
+        ZoneInfo(instance.time_zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        errors.setdefault("time_zone", []).append(str(INVALID_TIME_ZONE))
+
+
+def _as_small_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 def clean_lunar_birthday(instance: Any, errors: dict[str, list[str]]) -> None:
     if instance.birthday_calendar != "lunar":
         instance.lunar_birthday_month = None
@@ -89,7 +133,7 @@ def clean_lunar_birthday(instance: Any, errors: dict[str, list[str]]) -> None:
         instance.lunar_birthday_is_leap_month = False
         return
     month, day = instance.lunar_birthday_month, instance.lunar_birthday_day
-    if month is None and day is None and instance.birthday is not None:
+    if month in (None, "") and day in (None, "") and isinstance(instance.birthday, dt.date):
         from lunar_python import Solar
 
         lunar = Solar.fromYmd(
@@ -99,10 +143,12 @@ def clean_lunar_birthday(instance: Any, errors: dict[str, list[str]]) -> None:
         instance.lunar_birthday_day = lunar.getDay()
         instance.lunar_birthday_is_leap_month = lunar.getMonth() < 0
         return
-    if not (
-        isinstance(month, int) and isinstance(day, int) and 1 <= month <= 12 and 1 <= day <= 30
-    ):
+    month, day = _as_small_int(month), _as_small_int(day)
+    if month is None or day is None or not (1 <= month <= 12 and 1 <= day <= 30):
         errors.setdefault("lunar_birthday_month", []).append(str(INVALID_LUNAR_DATE))
+        instance.lunar_birthday_month = instance.lunar_birthday_day = None
+        return
+    instance.lunar_birthday_month, instance.lunar_birthday_day = month, day
 
 
 def full_clean_into(

@@ -16,6 +16,7 @@ from guanxi.customers.services._common import (
     clean_lunar_birthday,
     clean_notes,
     clean_phones,
+    coerce_model_value,
     full_clean_into,
     require_permission,
 )
@@ -72,10 +73,8 @@ def _apply_fields(contact: Contact, changes: dict[str, Any], errors: dict[str, l
             )
             errors.update(field_errors)
             contact.custom_fields = cleaned
-        elif isinstance(value, str):
-            setattr(contact, name, value.strip())
         else:
-            setattr(contact, name, value)
+            setattr(contact, name, coerce_model_value(contact, name, value, errors))
 
 
 def _finish(contact: Contact, errors: dict[str, list[str]]) -> None:

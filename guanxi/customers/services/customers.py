@@ -18,9 +18,12 @@ from guanxi.customers.services._common import (
     clean_lunar_birthday,
     clean_notes,
     clean_phones,
+    clean_time_zone,
+    coerce_model_value,
     full_clean_into,
     require_permission,
 )
+from guanxi.customers.services.contacts import contact_create
 from guanxi.platform.audit import audit_record, diff, snapshot
 from guanxi.platform.exceptions import NotFound, ValidationError
 from guanxi.platform.permissions import has_permission
@@ -163,16 +166,15 @@ def _apply_fields(
             )
             errors.update(field_errors)
             customer.custom_fields = cleaned
-        elif isinstance(value, str):
-            setattr(customer, name, value.strip())
         else:
-            setattr(customer, name, value)
+            setattr(customer, name, coerce_model_value(customer, name, value, errors))
 
 
 def _finish(customer: Customer, errors: dict[str, list[str]]) -> None:
     if not customer.name:
         errors.setdefault("name", []).append(str(_("This field is required.")))
     clean_lunar_birthday(customer, errors)
+    clean_time_zone(customer, errors)
     customer.name_pinyin = pinyin_of(customer.name)[:400]
     customer.sort_name = sort_key_of(customer.name)
     customer.search_text = customer_search_text(customer)
@@ -302,3 +304,35 @@ def customer_restore(*, actor: Any, instance: Customer) -> Customer:
         current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
         audit_record(actor=actor, action="customers.customer.restored", instance=current)
     return current
+
+
+def _prefixed(errors: dict[str, list[str]], prefix: str) -> dict[str, list[str]]:
+    return {f"{prefix}.{key}": messages for key, messages in errors.items()}
+
+
+@transaction.atomic
+def customer_create_with_contact(
+    *,
+    actor: Any,
+    name: str,
+    tags: list[Any] | None = None,
+    contact: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Customer:
+    """Create a customer and, when `contact` is given, its first contact, all or nothing.
+
+    `contact` holds contact_create's keyword arguments (name, title, phones, ...).
+    A bad contact rolls the customer back too; the contact's field errors come
+    back keyed "contact.<field>" so callers can tell them from the customer's.
+    """
+    customer = customer_create(actor=actor, name=name, tags=tags, **fields)
+    if contact:
+        contact_fields = dict(contact)
+        contact_name = contact_fields.pop("name", "")
+        try:
+            contact_create(actor=actor, customer=customer, name=contact_name, **contact_fields)
+        except ValidationError as error:
+            raise ValidationError(
+                error.message, field_errors=_prefixed(error.field_errors, "contact")
+            ) from error
+    return customer
