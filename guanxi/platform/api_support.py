@@ -1,0 +1,47 @@
+"""Small helpers every API router shares: ETags, If-Match, keyset pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from guanxi.platform.exceptions import ValidationError
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+
+
+def etag_of(version: int) -> str:
+    return f'W/"{version}"'
+
+
+def set_etag(response: HttpResponse, version: int) -> None:
+    response["ETag"] = etag_of(version)
+
+
+def expected_version(request: HttpRequest, body_version: int | None = None) -> int | None:
+    """The version the client read: If-Match (W/"3", "3" or 3), else `version` in the body.
+
+    No If-Match and no version means "overwrite" (allowed; the UI always sends one).
+    `If-Match: *` means "whatever is there".
+    """
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() in ("", "*"):
+        return body_version
+    match = _ETAG.match(header)
+    if match is None:
+        raise ValidationError(
+            _("Please correct the errors below."),
+            field_errors={"If-Match": [_('Send the ETag you received, e.g. W/"3".')]},
+        )
+    return int(match.group(1))
+
+
+def changes_of(payload: Any, *, exclude: set[str] | None = None) -> dict[str, Any]:
+    """Only the fields the client sent (PATCH semantics)."""
+    data = payload.model_dump(exclude_unset=True)
+    for name in exclude or set():
+        data.pop(name, None)
+    return data
