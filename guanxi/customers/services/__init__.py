@@ -9,6 +9,7 @@ from guanxi.customers.services.contacts import (
 )
 from guanxi.customers.services.customers import (
     customer_create,
+    customer_create_with_contact,
     customer_delete,
     customer_restore,
     customer_transfer,
@@ -42,6 +43,7 @@ __all__ = [
     "custom_field_update",
     "customer_bulk_action_start",
     "customer_create",
+    "customer_create_with_contact",
     "customer_delete",
     "customer_restore",
     "customer_transfer",

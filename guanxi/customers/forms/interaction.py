@@ -1,0 +1,60 @@
+"""The follow-up (跟进记录) form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.forms.customer import style_widgets
+from guanxi.customers.models import Contact, Interaction, InteractionKind
+
+INTERACTION_FIELDS = ["kind", "occurred_at", "contact", "content", "next_follow_up_on"]
+
+
+class InteractionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=InteractionKind.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("Time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    contact = forms.TypedChoiceField(
+        label=_("Contact"), required=False, coerce=int, empty_value=None
+    )
+    content = forms.CharField(
+        label=_("What happened"), max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_follow_up_on = forms.DateField(
+        label=_("Next follow-up"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        contacts: list[Contact],
+        interaction: Interaction | None = None,
+    ) -> None:
+        if interaction is None:
+            initial: dict[str, Any] = {
+                "kind": InteractionKind.CALL,
+                "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
+            }
+        else:
+            initial = {name: getattr(interaction, name) for name in INTERACTION_FIELDS}
+            initial["occurred_at"] = timezone.localtime(interaction.occurred_at)
+            initial["contact"] = interaction.contact_id
+            initial["version"] = interaction.version
+        super().__init__(data, initial=initial)
+        self.fields["contact"].choices = [("", "—")] + [
+            (contact.pk, f"{contact.name} · {contact.title}" if contact.title else contact.name)
+            for contact in contacts
+        ]
+        if interaction is not None:
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+        style_widgets(self)
+
+    def service_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in INTERACTION_FIELDS}
