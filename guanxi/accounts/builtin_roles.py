@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 CUSTOMER_READ = [
@@ -54,3 +55,25 @@ BUILTIN_ROLES: list[dict] = [
         "permissions": [*CUSTOMER_READ, "customers.add_interaction"],
     },
 ]
+
+# The names migration accounts/0002 stored for the built-in roles (the company's
+# first language). A built-in role whose stored name is still one of its default
+# names shows the translated label; once an admin renames it, the new name shows.
+BUILTIN_ROLE_STORED_NAMES: dict[str, str] = {
+    "admin": "管理员",
+    "manager": "销售经理",
+    "sales": "销售",
+    "service": "客服",
+}
+
+
+def builtin_role_label(code: str, stored_name: str) -> str | None:
+    """The translated label of a built-in role not renamed since install, else None."""
+    for spec in BUILTIN_ROLES:
+        if spec["code"] != code:
+            continue
+        with translation.override(None):
+            msgid = str(spec["name"])
+        if stored_name in {BUILTIN_ROLE_STORED_NAMES.get(code), msgid}:
+            return str(spec["name"])
+    return None

@@ -72,6 +72,18 @@ class Role(TimestampedModel, VersionedModel):
         ordering = ["id"]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: a built-in role not renamed since install shows its
+        label in the reader's language; any other role shows its stored name."""
+        from guanxi.accounts.builtin_roles import builtin_role_label
+
+        if self.is_builtin:
+            label = builtin_role_label(self.code, self.name)
+            if label is not None:
+                return label
         return self.name
 
 

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -34,6 +35,7 @@ UNKNOWN_PERMISSION = _("Unknown permission: %(code)s")
 ROLE_CODE_TAKEN = _("A role with this code already exists.")
 WRONG_PASSWORD = _("Your current password is not correct.")
 TOKEN_NAME_REQUIRED = _("Give the token a name.")
+SELF_DEACTIVATE = _("You cannot deactivate your own account.")
 
 USER_FIELDS = [
     "username",
@@ -123,7 +125,12 @@ def user_update(
     self_editable = {"display_name", "email", "phone", "language", "time_zone"}
     if not (actor is not None and actor.pk == user.pk and set(changes) <= self_editable):
         _require(actor, MANAGE_USERS)
-    current = lock_current(user)
+    if changes.get("is_active") is False and actor is not None and actor.pk == user.pk:
+        raise ValidationError(
+            str(INVALID_INPUT), field_errors={"is_active": [str(SELF_DEACTIVATE)]}
+        )
+    # Views pass request.user, a SimpleLazyObject: lock through the model itself.
+    current = User.objects.select_for_update().get(pk=user.pk)
     ensure_version(current, expected_version, compare_fields=USER_FIELDS)
     before = snapshot(current, USER_FIELDS)
     for name, value in changes.items():
@@ -170,6 +177,22 @@ def user_set_password(
     user.save(update_fields=["password"])
     audit_record(actor=actor, action="accounts.user.password_changed", instance=user)
     return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: Any, user: User) -> int:
+    """Clear the failed-login record that locks `user` out (django-axes), so the
+    next correct password works at once. Returns how many records were removed;
+    an audit entry is written either way, since an admin chose to act."""
+    _require(actor, MANAGE_USERS)
+    removed = axes_reset(username=user.username)
+    audit_record(
+        actor=actor,
+        action="accounts.user.unlocked",
+        instance=user,
+        changes={"failed_attempt_records_removed": removed},
+    )
+    return removed
 
 
 # --- teams -----------------------------------------------------------------
