@@ -370,10 +370,10 @@ def customer_transfer(request: HttpRequest, customer_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except ConflictError as error:
-            form = CustomerTransferForm(
-                actor=request.user, customer=_customer(request, customer_id)
-            )
-            form.add_error(None, error.message)
+            # Show the current owner and start over from the current version.
+            customer = _customer(request, customer_id, action="change")
+            form = CustomerTransferForm(actor=request.user, customer=customer)
+            apply_field_errors(form, error)
         except NotFound as error:
             raise Http404(str(error)) from error
         except (ValidationError, PermissionDenied) as error:
