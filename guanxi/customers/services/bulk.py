@@ -45,12 +45,30 @@ def customer_bulk_action_start(
         ) from error
     if not ids:
         raise ValidationError(str(INVALID_INPUT), field_errors={"ids": [str(NOTHING_SELECTED)]})
-    if action in {"tag", "untag"} and not params.get("tags"):
-        raise ValidationError(str(INVALID_INPUT), field_errors={"tags": [str(_("Choose tags."))]})
-    if action == "assign" and not params.get("owner"):
-        raise ValidationError(
-            str(INVALID_INPUT), field_errors={"owner": [str(_("Choose an owner."))]}
-        )
+    params = dict(params)
+    if action in {"tag", "untag"}:
+        # Ids only: the job stores params as JSON and builds sets from them.
+        tags = params.get("tags")
+        try:
+            params["tags"] = (
+                sorted({int(t) for t in tags}) if isinstance(tags, list | tuple) else []
+            )
+        except (TypeError, ValueError):
+            params["tags"] = []
+        if not params["tags"]:
+            raise ValidationError(
+                str(INVALID_INPUT), field_errors={"tags": [str(_("Choose tags."))]}
+            )
+    if action == "assign":
+        owner = params.get("owner")
+        try:
+            params["owner"] = int(getattr(owner, "pk", owner))
+        except (TypeError, ValueError):
+            params["owner"] = None
+        if not params["owner"]:
+            raise ValidationError(
+                str(INVALID_INPUT), field_errors={"owner": [str(_("Choose an owner."))]}
+            )
     title = f"{BULK_ACTIONS[action]} · {len(ids)}"
     return job_start(
         actor=actor,
