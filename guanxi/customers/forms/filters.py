@@ -26,6 +26,10 @@ from guanxi.customers.services import BULK_ACTIONS
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
 
 
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
 def style_widgets(form: forms.BaseForm) -> None:
     """Small Tabler inputs: the filter bar has many of them."""
     for field in form.fields.values():
@@ -56,6 +60,13 @@ class _ListFilterForm(forms.Form):
         for field in self.fields.values():
             field.required = False
         add_custom_fields(self, custom_field_definitions(self.custom_field_target), for_filter=True)
+        style_widgets(self)
+        self.fields["q"].widget.attrs.update(
+            {
+                "class": "form-control",
+                "placeholder": _("Name, pinyin, phone, e-mail…"),
+            }
+        )
 
     @property
     def custom_field_names(self) -> list[str]:
@@ -77,7 +88,7 @@ class _ListFilterForm(forms.Form):
 class CustomerFilterForm(_ListFilterForm):
     custom_field_target = CustomFieldTarget.CUSTOMER
 
-    q = forms.CharField(label=_("Search"), max_length=200)
+    q = forms.CharField(label=_("Search"), max_length=200, widget=SearchInput)
     owner = UserChoiceField(label=_("Owner"), queryset=None, empty_label=_("Any owner"))
     team = forms.ModelChoiceField(label=_("Team"), queryset=None, empty_label=_("Any team"))
     tag = forms.ModelChoiceField(label=_("Tag"), queryset=None, empty_label=_("Any tag"))
@@ -123,7 +134,7 @@ class CustomerFilterForm(_ListFilterForm):
 class ContactFilterForm(_ListFilterForm):
     custom_field_target = CustomFieldTarget.CONTACT
 
-    q = forms.CharField(label=_("Search"), max_length=200)
+    q = forms.CharField(label=_("Search"), max_length=200, widget=SearchInput)
     owner = UserChoiceField(label=_("Customer owner"), queryset=None, empty_label=_("Any owner"))
     created_from = forms.DateField(label=_("Created from"), widget=DATE_WIDGET)
     created_to = forms.DateField(label=_("Created to"), widget=DATE_WIDGET)
@@ -166,7 +177,9 @@ class BulkActionForm(forms.Form):
     ids = IdListField(label=_("Selection"), required=False)
     action = forms.ChoiceField(label=_("Action"))
     tags = forms.ModelMultipleChoiceField(label=_("Tags"), queryset=None, required=False)
-    owner = UserChoiceField(label=_("New owner"), queryset=None, required=False)
+    owner = UserChoiceField(
+        label=_("New owner"), queryset=None, required=False, empty_label=_("New owner…")
+    )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, actor: Any, can_assign: bool, **kwargs: Any) -> None:
@@ -179,7 +192,10 @@ class BulkActionForm(forms.Form):
             self.fields["owner"].queryset = user_list(actor=actor)
         self.fields["action"].choices = [("", _("Choose an action…")), *actions.items()]
         self.fields["tags"].queryset = tag_list()
-        self.fields["tags"].widget.attrs["data-tom-select"] = ""
+        self.fields["tags"].widget.attrs.update(
+            {"data-tom-select": "", "placeholder": _("Tags…"), "aria-label": _("Tags")}
+        )
+        self.fields["action"].widget.attrs["aria-label"] = _("Action")
         style_widgets(self)
 
     def service_params(self) -> dict[str, Any]:
