@@ -148,9 +148,12 @@ def test_history_shows_who_what_before_after_and_ip(client, org, customer):
     )
     assert response.status_code == 302
     html = client.get(reverse("customers:customer_history", args=[customer.pk])).content.decode()
-    assert html.count('data-testid="history-row"') == AuditEntry.objects.filter(
-        object_type="customers.customer", object_id=str(customer.pk)
-    ).count()
+    assert (
+        html.count('data-testid="history-row"')
+        == AuditEntry.objects.filter(
+            object_type="customers.customer", object_id=str(customer.pk)
+        ).count()
+    )
     assert "茶叶" in html and "203.0.113.9" in html and "张三" in html
     # service agent sees the history with masked numbers
     client.force_login(org.service_agent)
@@ -161,7 +164,9 @@ def test_history_shows_who_what_before_after_and_ip(client, org, customer):
 def _fill(customer, org, *, interactions: int, contacts: int, tags: int) -> None:
     for number in range(contacts - 1):
         contact_create(actor=org.east_rep, customer=customer, name=f"联系人{number}")
-    tag_objects = [tag_create(actor=org.admin, name=f"标签{n}", color="#d63939") for n in range(tags)]
+    tag_objects = [
+        tag_create(actor=org.admin, name=f"标签{n}", color="#d63939") for n in range(tags)
+    ]
     customer_update(actor=org.east_rep, customer=customer, expected_version=None, tags=tag_objects)
     start = timezone.now() - dt.timedelta(days=1)
     for number in range(interactions):
@@ -207,7 +212,9 @@ def test_timeline_without_htmx_redirects_to_the_page(client, org, customer):
     assert response.status_code == 302
     assert response.url.startswith(reverse("customers:customer_detail", args=[customer.pk]))
     # garbage cursors are ignored, not 500
-    assert client.get(url, {"before": "yesterday"}, headers={"HX-Request": "true"}).status_code == 200
+    assert (
+        client.get(url, {"before": "yesterday"}, headers={"HX-Request": "true"}).status_code == 200
+    )
 
 
 @pytest.mark.parametrize("interactions", [10, 200])

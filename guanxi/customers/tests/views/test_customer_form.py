@@ -172,7 +172,9 @@ def test_owner_field_is_honoured_only_with_transfer_permission(client, org):
     assert Customer.objects.get().owner == org.east_rep2
     client.force_login(org.east_rep)
     # disabled field: a forged owner is ignored, the rep stays the owner
-    client.post(reverse("customers:customer_create"), _payload(name="别人的", owner=org.west_rep.pk))
+    client.post(
+        reverse("customers:customer_create"), _payload(name="别人的", owner=org.west_rep.pk)
+    )
     assert Customer.objects.get(name="别人的").owner == org.east_rep
 
 
