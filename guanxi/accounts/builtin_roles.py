@@ -74,6 +74,11 @@ def builtin_role_label(code: str, stored_name: str) -> str | None:
             continue
         with translation.override(None):
             msgid = str(spec["name"])
-        if stored_name in {BUILTIN_ROLE_STORED_NAMES.get(code), msgid}:
-            return str(spec["name"])
+        chinese = BUILTIN_ROLE_STORED_NAMES.get(code)
+        if stored_name not in {chinese, msgid}:
+            return None
+        # The Chinese defaults are the zh-Hans labels, whatever the catalogue holds.
+        if chinese and (translation.get_language() or "").lower().startswith("zh"):
+            return chinese
+        return str(spec["name"])
     return None

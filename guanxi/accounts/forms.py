@@ -162,8 +162,12 @@ class UserChoiceField(forms.ModelChoiceField):
 
 class UserFilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    team = TeamChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
-    role = RoleChoiceField(label=_("Role"), queryset=Role.objects.none(), required=False)
+    team = TeamChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
+    )
+    role = RoleChoiceField(
+        label=_("Role"), queryset=Role.objects.none(), required=False, empty_label=_("All roles")
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -183,8 +187,12 @@ class UserFieldsForm(StyledFormMixin, forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    role = RoleChoiceField(label=_("Role"), queryset=Role.objects.none(), required=False)
-    team = TeamChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    role = RoleChoiceField(
+        label=_("Role"), queryset=Role.objects.none(), required=False, empty_label=_("No role")
+    )
+    team = TeamChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("No team")
+    )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
     def __init__(self, *args: Any, teams: Any, roles: Any, **kwargs: Any) -> None:
@@ -222,8 +230,18 @@ class UserUpdateForm(UserFieldsForm):
 
 class TeamForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=100)
-    parent = TeamChoiceField(label=_("Parent team"), queryset=Team.objects.none(), required=False)
-    manager = UserChoiceField(label=_("Manager"), queryset=User.objects.none(), required=False)
+    parent = TeamChoiceField(
+        label=_("Parent team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("None (top level)"),
+    )
+    manager = UserChoiceField(
+        label=_("Manager"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("No manager"),
+    )
     field_order = ["name", "parent", "manager", "version"]
 
     def __init__(self, *args: Any, parents: Any, managers: Any, **kwargs: Any) -> None:

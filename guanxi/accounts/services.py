@@ -406,14 +406,15 @@ def api_token_authenticate(key: str) -> User | None:
 @transaction.atomic
 def builtin_roles_ensure() -> dict[str, Role]:
     """Create the built-in roles that are missing (never overwrites edits)."""
-    from guanxi.accounts.builtin_roles import BUILTIN_ROLES
+    from guanxi.accounts.builtin_roles import BUILTIN_ROLE_STORED_NAMES, BUILTIN_ROLES
 
     roles: dict[str, Role] = {}
     for spec in BUILTIN_ROLES:
         role, _created = Role.objects.get_or_create(
             code=spec["code"],
             defaults={
-                "name": str(spec["name"]),
+                # Stored like migration 0002 does; Role.display_name translates it.
+                "name": BUILTIN_ROLE_STORED_NAMES[spec["code"]],
                 "data_scope": spec["data_scope"],
                 "permissions": spec["permissions"],
                 "is_builtin": True,

@@ -89,6 +89,12 @@ def test_role_display_name_is_translated_until_renamed(org):
     sales.name = "金牌销售"
     with translation.override("en"):
         assert sales.display_name == "金牌销售"
+    sales.name = "销售"
+    with translation.override("zh-hans"):
+        assert sales.display_name == "销售"
+    sales.name = "Sales rep"  # stored in English by an older set-up: still built-in
+    with translation.override("zh-hans"):
+        assert sales.display_name == "销售"
     custom = Role(code="x", name="渠道", is_builtin=False)
     assert custom.display_name == "渠道"
 

@@ -86,7 +86,12 @@ PROFILE_FIELDS = ["display_name", "email", "phone", "language", "time_zone"]
 @login_required
 def settings_home(request: HttpRequest) -> HttpResponse:
     cards = [
-        {"title": title, "description": description, "url": reverse(url_name), "key": url_name}
+        {
+            "title": title,
+            "description": description,
+            "url": reverse(url_name),
+            "key": url_name.replace(":", "-").replace("_", "-"),
+        }
         for title, description, url_name, permission in SETTINGS_CARDS
         if permission is None or has_permission(request.user, permission)
     ]
