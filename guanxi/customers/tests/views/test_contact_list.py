@@ -109,3 +109,18 @@ def test_garbage_filters_answer_200(client, org, contacts, params):
     response = client.get(LIST_URL, params)
     assert response.status_code == 200
     assert len(row_ids(response)) == 2
+
+
+def test_contact_list_query_count_does_not_grow_with_rows(
+    client, org, django_assert_max_num_queries
+):
+    customer = customer_create(actor=org.east_rep, name="大客户")
+    for number in range(50):
+        contact_create(
+            actor=org.east_rep, customer=customer, name=f"联系人{number}", phones=["13812345678"]
+        )
+    client.force_login(org.east_rep)
+    client.get(LIST_URL)
+    with django_assert_max_num_queries(10):
+        response = client.get(LIST_URL)
+    assert len(row_ids(response)) == 50

@@ -316,3 +316,18 @@ def test_search_finds_customers_and_contacts(client, org):
     assert 'data-testid="search-customer"' in body
     body = client.get(reverse("customers:search"), {"q": "1234"}).content.decode()
     assert 'data-testid="search-contact"' in body
+
+
+def test_search_page_query_count(client, org, django_assert_max_num_queries):
+    from guanxi.customers.services import contact_create
+
+    for number in range(25):
+        customer = make_customer(org.east_rep, f"张三{number}号店", phones=["13812345678"])
+        contact_create(actor=org.east_rep, customer=customer, name=f"张三{number}")
+    client.force_login(org.east_rep)
+    client.get(reverse("customers:search"), {"q": "张三"})
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("customers:search"), {"q": "张三"})
+    body = response.content.decode()
+    assert body.count('data-testid="search-customer"') == 20
+    assert body.count('data-testid="search-contact"') == 20
