@@ -325,7 +325,21 @@ def customer_create_with_contact(
     A bad contact rolls the customer back too; the contact's field errors come
     back keyed "contact.<field>" so callers can tell them from the customer's.
     """
-    customer = customer_create(actor=actor, name=name, tags=tags, **fields)
+    try:
+        customer = customer_create(actor=actor, name=name, tags=tags, **fields)
+    except ValidationError as error:
+        # Report the contact's phone/e-mail mistakes in the same answer, so the
+        # user does not fix the customer only to be sent back for the contact.
+        contact_errors: dict[str, list[str]] = {}
+        if contact:
+            clean_phones(contact.get("phones"), contact_errors)
+            clean_emails(contact.get("emails"), contact_errors)
+        if not contact_errors:
+            raise
+        raise ValidationError(
+            error.message,
+            field_errors={**error.field_errors, **_prefixed(contact_errors, "contact")},
+        ) from error
     if contact:
         contact_fields = dict(contact)
         contact_name = contact_fields.pop("name", "")

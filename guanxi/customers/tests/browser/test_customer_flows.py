@@ -54,6 +54,7 @@ def test_bad_input_in_the_browser_shows_field_errors(open_page, org):
     page.fill("#id_contact_phones", "nope")
     page.click("[data-testid=save-customer]")
     expect(page.get_by_test_id("error-phones")).to_be_visible()
+    expect(page.get_by_test_id("error-contact_phones")).to_be_visible()
     save_screenshot(page, "customer-form-errors")
     assert Customer.objects.count() == 0
 

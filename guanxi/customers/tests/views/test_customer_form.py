@@ -245,3 +245,16 @@ def test_update_form_hides_numbers_from_users_who_may_not_see_them(client, org):
     assert response.status_code == 302
     customer.refresh_from_db()
     assert customer.phones == ["+8613812345678"]  # untouched
+
+
+def test_customer_and_contact_errors_come_back_together(client, org):
+    client.force_login(org.east_rep)
+    before = _counts()
+    response = client.post(
+        reverse("customers:customer_create"),
+        _payload(phones="12345", contact_name="李经理", contact_phones="nope"),
+    )
+    html = response.content.decode()
+    assert 'data-testid="error-phones"' in html
+    assert 'data-testid="error-contact_phones"' in html
+    assert _counts() == before
