@@ -175,3 +175,57 @@ def test_user_unlock_needs_manage_user_and_is_audited(org):
     assert AuditEntry.objects.filter(
         action="accounts.user.unlocked", object_id=str(org.east_rep2.pk)
     ).exists()
+
+
+def test_selectors_show_nothing_to_signed_out_or_inactive_actors(org):
+    from django.contrib.auth.models import AnonymousUser
+
+    from guanxi.accounts import selectors
+
+    services.user_update(actor=org.admin, user=org.east_rep2, is_active=False)
+    org.east_rep2.refresh_from_db()
+    for actor in [None, AnonymousUser(), org.east_rep2]:
+        assert not selectors.user_list(actor=actor).exists()
+        assert not selectors.team_list(actor=actor).exists()
+        assert not selectors.role_list(actor=actor).exists()
+
+
+def test_api_tokens_are_listed_only_to_their_owner(org):
+    from guanxi.accounts import selectors
+    from guanxi.platform.exceptions import NotFound
+
+    token, _key = services.api_token_create(actor=org.east_rep, user=org.east_rep, name="ERP")
+    assert list(selectors.api_token_list(actor=org.east_rep, user=org.east_rep)) == [token]
+    assert not selectors.api_token_list(actor=org.admin, user=org.east_rep).exists()
+    with pytest.raises(NotFound):
+        selectors.api_token_get(actor=org.east_rep2, user=org.east_rep2, token_id=token.pk)
+
+
+def test_locked_out_usernames_follows_the_failure_limit(org, settings):
+    from axes.models import AccessAttempt
+
+    from guanxi.accounts import selectors
+
+    AccessAttempt.objects.create(
+        username="east1",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+    )
+    AccessAttempt.objects.create(
+        username="east2",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=settings.AXES_FAILURE_LIMIT - 1,
+    )
+    assert selectors.locked_out_usernames(["east1", "east2", "west1"]) == {"east1"}
+    services.user_unlock(actor=org.admin, user=org.east_rep)
+    assert selectors.locked_out_usernames(["east1"]) == set()

@@ -511,3 +511,42 @@ def test_language_switch_ignores_unknown_languages_and_foreign_redirects(client,
     assert response["Location"] == "/"
     org.east_rep.refresh_from_db()
     assert org.east_rep.language == "zh-hans"
+
+
+def _query_count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", ["accounts:user_list", "accounts:team_list", "accounts:role_list"])
+def test_admin_lists_do_not_grow_queries_with_rows(client, org, name):
+    login(client, org.admin)
+    url = reverse(name)
+    before = _query_count(client, url)
+    sales = role_by_code("sales")
+    for number in range(15):
+        team = services.team_create(actor=org.admin, name=f"组{number}", parent=org.east)
+        services.user_create(
+            actor=org.admin,
+            username=f"extra{number}",
+            password=PASSWORD,
+            display_name=f"员工{number}",
+            role=sales,
+            team=team,
+        )
+        services.api_token_create(actor=org.admin, user=org.admin, name=f"t{number}")
+    assert _query_count(client, url) == before
+
+
+def test_api_token_list_query_count_is_flat(client, org):
+    login(client, org.east_rep)
+    url = reverse("accounts:api_token_list")
+    services.api_token_create(actor=org.east_rep, user=org.east_rep, name="first")
+    before = _query_count(client, url)
+    for number in range(10):
+        services.api_token_create(actor=org.east_rep, user=org.east_rep, name=f"t{number}")
+    assert _query_count(client, url) == before
