@@ -78,7 +78,11 @@ class ProfileForm(VersionedForm):
     email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        widget=forms.Select(attrs={"data-tom-select": ""}),
+    )
 
 
 class PasswordChangeForm(StyledFormMixin, forms.Form):
@@ -221,7 +225,11 @@ class UserCreateForm(UserFieldsForm):
 
 
 class UserUpdateForm(UserFieldsForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        widget=forms.Select(attrs={"data-tom-select": ""}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 

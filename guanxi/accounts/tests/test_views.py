@@ -550,3 +550,14 @@ def test_api_token_list_query_count_is_flat(client, org):
     for number in range(10):
         services.api_token_create(actor=org.east_rep, user=org.east_rep, name=f"t{number}")
     assert _query_count(client, url) == before
+
+
+def test_language_switch_on_the_login_page_keeps_the_next_parameter(client, org):
+    login_url = reverse("accounts:login") + "?next=/customers/"
+    html = client.get(login_url).content.decode()
+    assert 'value="/accounts/login/?next=/customers/"' in html
+    response = client.post(
+        reverse("accounts:language_set"),
+        {"language": "en", "next": "/accounts/login/?next=/customers/"},
+    )
+    assert response["Location"] == "/accounts/login/?next=/customers/"
