@@ -252,7 +252,11 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
     list_name = request.POST.get("list_name", CUSTOMER_LIST)
     if list_name not in _LIST_URLS:
         list_name = CUSTOMER_LIST
-    query = (request.POST.get("query") or "").lstrip("?")
+    # Normalise what the browser sent: parsed and re-encoded, without the page position.
+    posted = QueryDict((request.POST.get("query") or "").lstrip("?"), mutable=True)
+    for name in NON_FILTER_PARAMS:
+        posted.pop(name, None)
+    query = posted.urlencode()
     list_url = reverse(_LIST_URLS[list_name])
     try:
         saved = services.saved_view_create(

@@ -331,3 +331,15 @@ def test_search_page_query_count(client, org, django_assert_max_num_queries):
     body = response.content.decode()
     assert body.count('data-testid="search-customer"') == 20
     assert body.count('data-testid="search-contact"') == 20
+
+
+def test_saved_view_query_with_control_characters_is_harmless(client, org):
+    client.force_login(org.east_rep)
+    response = client.post(
+        reverse("customers:saved_view_create"),
+        {"list_name": "nope", "name": "怪", "query": "grade=A\r\nSet-Cookie: x=1&q=<b>"},
+    )
+    assert response.status_code == 302
+    assert "\n" not in response["Location"]
+    body = client.get(LIST_URL).content.decode()
+    assert "<b>" not in body
