@@ -561,3 +561,14 @@ def test_language_switch_on_the_login_page_keeps_the_next_parameter(client, org)
         {"language": "en", "next": "/accounts/login/?next=/customers/"},
     )
     assert response["Location"] == "/accounts/login/?next=/customers/"
+
+
+def test_a_missing_or_garbage_version_is_reported_not_ignored(client, org):
+    login(client, org.east_rep)
+    response = client.post(
+        reverse("accounts:profile"),
+        {"display_name": "x", "language": "zh-hans", "time_zone": "Asia/Shanghai", "version": "zz"},
+    )
+    assert b'id="hidden-field-errors"' in response.content
+    org.east_rep.refresh_from_db()
+    assert org.east_rep.display_name == "张三"
