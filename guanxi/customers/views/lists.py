@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from guanxi.customers import services
+from guanxi.customers import selectors, services
 from guanxi.customers.forms.filters import BulkActionForm, ContactFilterForm, CustomerFilterForm
 from guanxi.customers.permissions import TRANSFER_CUSTOMERS
 from guanxi.customers.selectors import (
@@ -29,12 +29,6 @@ from guanxi.customers.selectors import (
     ContactFilter,
     CustomerFilter,
     saved_view_list,
-)
-from guanxi.customers.selectors import (
-    contact_list as select_contacts,
-)
-from guanxi.customers.selectors import (
-    customer_list as select_customers,
 )
 from guanxi.platform.exceptions import ApplicationError, ValidationError
 from guanxi.platform.pagination import keyset_page
@@ -126,7 +120,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     filters = form.to_filter() if form.is_bound else CustomerFilter()
     sort = _sort_of(request, CUSTOMER_SORTS)
     page = keyset_page(
-        select_customers(actor=request.user, filters=filters),
+        selectors.customer_list(actor=request.user, filters=filters),
         ordering=CUSTOMER_SORTS[sort],
         cursor=request.GET.get("cursor") or None,
         size=PAGE_SIZE,
@@ -160,7 +154,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     filters = form.to_filter() if form.is_bound else ContactFilter()
     sort = _sort_of(request, CONTACT_SORTS)
     page = keyset_page(
-        select_contacts(actor=request.user, filters=filters),
+        selectors.contact_list(actor=request.user, filters=filters),
         ordering=CONTACT_SORTS[sort],
         cursor=request.GET.get("cursor") or None,
         size=PAGE_SIZE,
@@ -191,13 +185,13 @@ def search(request: HttpRequest) -> HttpResponse:
     customers = contacts = None
     if query:
         customers = keyset_page(
-            select_customers(actor=request.user, filters=CustomerFilter(q=query)),
+            selectors.customer_list(actor=request.user, filters=CustomerFilter(q=query)),
             ordering=CUSTOMER_SORTS[DEFAULT_SORT],
             cursor=None,
             size=SEARCH_SIZE,
         )
         contacts = keyset_page(
-            select_contacts(actor=request.user, filters=ContactFilter(q=query)),
+            selectors.contact_list(actor=request.user, filters=ContactFilter(q=query)),
             ordering=CONTACT_SORTS[DEFAULT_SORT],
             cursor=None,
             size=SEARCH_SIZE,
