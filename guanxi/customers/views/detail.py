@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
-from guanxi.accounts.models import Team, User
+from guanxi.accounts.selectors import team_list, user_list
 from guanxi.customers import selectors, services
 from guanxi.customers.forms.contact import ContactForm
 from guanxi.customers.forms.customer import (
@@ -273,13 +273,23 @@ def _readable(name: str, value: Any, actor: Any, names: dict[tuple[str, Any], st
         return "—"
     if name in MASKED_FIELDS and isinstance(value, list):
         return "、".join(MASKED_FIELDS[name](actor, value))
-    if (name, value) in names:
-        return names[(name, value)]
     if isinstance(value, list):
-        return "、".join(str(item) for item in value)
+        return "、".join(names.get((name, item), str(item)) for item in value)
     if isinstance(value, dict):
         return "; ".join(f"{key}: {item}" for key, item in value.items())
+    if (name, value) in names:
+        return names[(name, value)]
+    choices = _field_choices(name)
+    if isinstance(value, str) and value in choices:
+        return str(choices[value])
     return str(value)
+
+
+def _field_choices(name: str) -> dict[Any, Any]:
+    try:
+        return dict(Customer._meta.get_field(name).choices or [])
+    except Exception:  # not a model field (e.g. "tags" or a retired one)
+        return {}
 
 
 def _field_label(name: str) -> str:
@@ -294,6 +304,7 @@ def _history_rows(entries: list[Any], actor: Any) -> list[dict[str, Any]]:
     raw_changes: list[tuple[Any, list[tuple[str, Any, Any]]]] = []
     user_ids: set[Any] = set()
     team_ids: set[Any] = set()
+    tag_ids: set[Any] = set()
     for entry in entries:
         changes = entry.changes or {}
         pairs: list[tuple[str, Any, Any]] = []
@@ -311,12 +322,16 @@ def _history_rows(entries: list[Any], actor: Any) -> list[dict[str, Any]]:
                 user_ids.update(v for v in (old, new) if v)
             if key == "team":
                 team_ids.update(v for v in (old, new) if v)
+            if key == "tags":
+                tag_ids.update(v for value in (old, new) for v in (value or []))
         raw_changes.append((entry, pairs))
     names: dict[tuple[str, Any], str] = {}
-    for user in User.objects.filter(pk__in=user_ids):
+    for user in user_list(actor=actor, include_inactive=True).filter(pk__in=user_ids):
         names[("owner", user.pk)] = str(user)
-    for team in Team.objects.filter(pk__in=team_ids):
+    for team in team_list(actor=actor).filter(pk__in=team_ids):
         names[("team", team.pk)] = str(team)
+    for tag in selectors.tag_list().filter(pk__in=tag_ids):
+        names[("tags", tag.pk)] = tag.name
     return [
         {
             "entry": entry,

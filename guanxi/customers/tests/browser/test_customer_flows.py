@@ -41,6 +41,9 @@ def test_create_customer_with_a_contact(open_page, org, viewport):
     expect(page.get_by_test_id("primary-contact")).to_be_visible()
     expect(page.get_by_test_id("customer-notes")).to_have_text("重点跟进")
     save_screenshot(page, f"customer-detail-{size}")
+    page.get_by_test_id("edit-contact").click()
+    expect(page.locator("#contact-form")).to_be_visible()
+    save_screenshot(page, f"contact-form-{size}")
     customer = Customer.objects.get()
     assert customer.phones == ["+8613812345678"] and customer.contacts.count() == 1
 
@@ -83,6 +86,10 @@ def test_edit_in_two_tabs_shows_the_conflict(open_page, org):
     second.wait_for_url(re.compile(rf"/customers/{customer.pk}/$"))
     customer.refresh_from_db()
     assert customer.industry == "零售"
+    second.goto(f"/customers/{customer.pk}/history/")
+    expect(second.get_by_test_id("history-row")).to_have_count(3)
+    expect(second.locator("#customer-history")).to_contain_text("零售")
+    save_screenshot(second, "customer-history")
 
 
 def test_delete_and_restore_from_the_recycle_bin(open_page, org):

@@ -231,3 +231,19 @@ def test_360_page_query_count_does_not_grow_with_events(
     assert html.count('data-testid="contact-row"') == 5
     assert html.count('data-testid="customer-tag"') == 3
     assert 'data-testid="timeline-event"' in html
+
+
+def test_history_names_owners_tags_and_choices(client, org, customer):
+    vip = tag_create(actor=org.admin, name="大客户", color="#2fb344")
+    customer_update(
+        actor=org.east_rep,
+        customer=customer,
+        expected_version=None,
+        tags=[vip],
+        lifecycle_stage="active",
+    )
+    client.force_login(org.east_rep)
+    html = client.get(reverse("customers:customer_history", args=[customer.pk])).content.decode()
+    assert "大客户" in html
+    assert "张三" in html  # the owner by name, not by id
+    assert "→ <strong>active</strong>" not in html  # choice label, not the code

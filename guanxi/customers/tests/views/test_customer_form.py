@@ -258,3 +258,54 @@ def test_customer_and_contact_errors_come_back_together(client, org):
     assert 'data-testid="error-phones"' in html
     assert 'data-testid="error-contact_phones"' in html
     assert _counts() == before
+
+
+def test_tags_lunar_birthday_and_custom_fields_round_trip(client, org):
+    from guanxi.customers.services import tag_create
+
+    vip = tag_create(actor=org.admin, name="VIP", color="#d63939")
+    custom_field_create(
+        actor=org.admin, target="customer", key="staff", label="员工数", field_type="number"
+    )
+    client.force_login(org.east_rep)
+    response = client.post(
+        reverse("customers:customer_create"),
+        _payload(
+            tags=[vip.pk],
+            birthday_calendar="lunar",
+            lunar_birthday_month="8",
+            lunar_birthday_day="15",
+            lunar_birthday_is_leap_month="on",
+            cf_staff="120",
+        ),
+    )
+    assert response.status_code == 302
+    customer = Customer.objects.get()
+    assert list(customer.tags.all()) == [vip]
+    assert (customer.birthday_calendar, customer.lunar_birthday_month) == ("lunar", 8)
+    assert (customer.lunar_birthday_day, customer.lunar_birthday_is_leap_month) == (15, True)
+    assert customer.custom_fields == {"staff": 120}
+    html = client.get(response.url).content.decode()
+    assert 'data-testid="customer-tag">VIP<' in html and "#d63939" in html
+    assert 'data-testid="custom-staff">120<' in html
+    birthday = html.split('data-testid="customer-birthday">')[1].split("</dd>")[0]
+    assert "8" in birthday and "15" in birthday
+    # the edit form shows what is stored
+    html = client.get(reverse("customers:customer_update", args=[customer.pk])).content.decode()
+    assert f'<option value="{vip.pk}" selected>' in html
+    assert 'name="cf_staff" value="120"' in html
+
+
+def test_unknown_tag_is_a_field_error(client, org):
+    client.force_login(org.east_rep)
+    response = client.post(reverse("customers:customer_create"), _payload(tags=["99999"]))
+    assert response.status_code == 200
+    assert 'data-testid="error-tags"' in response.content.decode()
+    assert Customer.objects.count() == 0
+
+
+def test_users_without_create_permission_get_403(client, org):
+    client.force_login(org.service_agent)
+    assert client.get(reverse("customers:customer_create")).status_code == 403
+    assert client.post(reverse("customers:customer_create"), _payload()).status_code == 403
+    assert Customer.objects.count() == 0
