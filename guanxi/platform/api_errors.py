@@ -143,7 +143,7 @@ def _field_name(location: list[Any] | tuple[Any, ...]) -> str:
     if parts and parts[0] in _LOCATION_SOURCES:
         parts = parts[1:]
         # Body errors carry the view's parameter name ("payload") next.
-        if len(parts) > 1 and location[0] == "body":
+        if location[0] == "body" and parts:
             parts = parts[1:]
     return ".".join(parts) or "__all__"
 
