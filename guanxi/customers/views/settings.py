@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,7 @@ from guanxi.customers import selectors, services
 from guanxi.customers.forms.settings import CustomFieldForm, TagForm, TagGroupForm
 from guanxi.customers.models import CustomField, CustomFieldTarget
 from guanxi.customers.permissions import MANAGE_CUSTOM_FIELDS, MANAGE_TAGS
-from guanxi.platform.exceptions import ApplicationError
+from guanxi.platform.exceptions import ApplicationError, ConflictError
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.permissions import has_permission
 
@@ -42,6 +43,28 @@ def permission_required(code: str) -> Callable[[View], View]:
         return login_required(wrapper)
 
     return decorator
+
+
+def _show_service_error(form: Any, error: ApplicationError) -> None:
+    """Put a service error on the form; on a stale edit also show the saved values.
+
+    After a conflict the form carries the current version, so saving again
+    knowingly overwrites the other person's change.
+    """
+    apply_field_errors(form, error)
+    if not isinstance(error, ConflictError):
+        return
+    data = form.data.copy()
+    data["version"] = str(error.current_version)
+    form.data = data
+    for name, saved in error.current_values.items():
+        field = form.fields.get(name)
+        if field is None or isinstance(field, forms.ModelChoiceField | forms.BooleanField):
+            continue
+        saved_text = "\n".join(saved) if isinstance(saved, list) else str(saved or "")
+        submitted = "\n".join(form.data.getlist(name)) if name in form.data else ""
+        if submitted.replace("\r", "").strip() != saved_text.strip():
+            form.add_error(name, _("Saved meanwhile: %(value)s") % {"value": saved_text})
 
 
 # --- tags -------------------------------------------------------------------------
@@ -119,7 +142,7 @@ def tag_update(request: HttpRequest, tag_id: int) -> HttpResponse:
             group=form.cleaned_data["group"],
         )
     except ApplicationError as error:
-        apply_field_errors(form, error)
+        _show_service_error(form, error)
         return _tag_form_page(request, form, tag, status=422)
     messages.success(request, _("Tag “%(name)s” saved.") % {"name": tag.name})
     return redirect("customers:tag_list")
@@ -259,7 +282,7 @@ def custom_field_update(request: HttpRequest, custom_field_id: int) -> HttpRespo
             order=data["order"] or 0,
         )
     except ApplicationError as error:
-        apply_field_errors(form, error)
+        _show_service_error(form, error)
         return _custom_field_form_page(request, form, field, status=422)
     messages.success(request, _("Custom field “%(label)s” saved.") % {"label": field.label})
     return redirect("customers:custom_field_list")

@@ -67,8 +67,17 @@ def test_tag_update_and_stale_version(admin_client, org):
     )
     assert response.status_code == 422
     assert 'data-testid="form-errors"' in response.content.decode()
+    form = response.context["form"]
+    assert any("新名" in message for message in form.errors["name"])  # the saved value
+    assert form["version"].value() == str(tag.version)  # saving again is a knowing overwrite
     tag.refresh_from_db()
     assert tag.name == "新名"
+    response = admin_client.post(
+        url, {"name": "第三个名字", "color": "#206bc4", "version": form["version"].value()}
+    )
+    assert response.status_code == 302
+    tag.refresh_from_db()
+    assert tag.name == "第三个名字"
 
 
 def test_tag_delete(admin_client, org):
@@ -197,3 +206,21 @@ def test_signed_out_user_goes_to_login(client):
     response = client.get(reverse("customers:tag_list"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_custom_field_stale_edit_is_refused_with_the_saved_values(admin_client, org):
+    from guanxi.customers.services import custom_field_update
+
+    field = custom_field_create(
+        actor=org.admin, target="customer", key="size", label="规模", field_type="text"
+    )
+    read_version = field.version
+    custom_field_update(actor=org.admin, field=field, expected_version=None, label="公司规模")
+    response = admin_client.post(
+        reverse("customers:custom_field_update", args=[field.pk]),
+        {"label": "我的标签", "field_type": "text", "is_active": "on", "version": read_version},
+    )
+    assert response.status_code == 422
+    assert any("公司规模" in message for message in response.context["form"].errors["label"])
+    field.refresh_from_db()
+    assert field.label == "公司规模"
