@@ -22,11 +22,14 @@ from django.db import connection, models
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from guanxi.platform.phones import national_digits
+from guanxi.platform.phones import InvalidPhone, national_digits, normalize_phone
 from guanxi.platform.text import fold_width, is_cjk, pinyin_initials_of, pinyin_of
 
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _EMAIL_SPLIT = re.compile(r"[^a-z0-9]+")
+# A phone number typed with separators: "138 1234 5678", "+86 138-1234-5678", "(010) 6552 9988".
+_PHONE_LIKE = re.compile(r"\+?\(?[0-9][0-9 \-().]*[0-9]")
+_PHONE_MIN_DIGITS = 7
 MAX_QUERY_TERMS = 8
 
 
@@ -105,6 +108,26 @@ class QueryTerm:
     is_prefix: bool
 
 
+def _collapse_phone(match: re.Match[str]) -> str:
+    """One digit token for a phone typed in groups, as the stored national digits read."""
+    span = match.group(0)
+    digits = "".join(c for c in span if c.isascii() and c.isdigit())
+    has_separator = any(c in span for c in " -()")
+    if len(digits) < _PHONE_MIN_DIGITS or not (has_separator or span.startswith("+")):
+        return span
+    international = span.startswith("+") or digits.startswith("00")
+    candidate = "+" + digits.lstrip("0") if international else digits
+    try:
+        return f" {national_digits(normalize_phone(candidate))} "
+    except InvalidPhone:
+        pass
+    # A partial number: drop the international and trunk prefixes the stored digits lack.
+    digits = digits.lstrip("0")
+    if international and digits.startswith("86"):
+        digits = digits[2:]
+    return f" {digits} " if digits else " "
+
+
 def query_terms(query: str) -> list[QueryTerm]:
     """Tokenise what a user typed into terms that must all match.
 
@@ -120,16 +143,23 @@ def query_terms(query: str) -> list[QueryTerm]:
         else:
             terms.extend(QueryTerm(run[i : i + 2], False) for i in range(len(run) - 1))
     latin = "".join(" " if is_cjk(c) else c for c in text)
+    latin = _PHONE_LIKE.sub(_collapse_phone, latin)
     for chunk in latin.split():
-        if "@" in chunk or "." in chunk or "_" in chunk or "-" in chunk or "+" in chunk:
-            flat = _EMAIL_SPLIT.sub("", chunk)
-            if chunk.lstrip("+").replace("-", "").isdigit():
-                flat = flat.lstrip("0")
-                if flat.startswith("86") and len(flat) > 11:
-                    flat = flat[2:]
+        local, at_sign, domain = chunk.partition("@")
+        if at_sign and _EMAIL_SPLIT.sub("", local):
+            # An e-mail, whole or begun, flattened as stored e-mails are; "zhang.san@"
+            # names a complete local part, so it must match that token exactly.
+            has_domain = bool(_EMAIL_SPLIT.sub("", domain))
+            terms.append(QueryTerm(_EMAIL_SPLIT.sub("", local + domain), is_prefix=has_domain))
+            continue
+        if ("+" in chunk or "-" in chunk) and chunk.lstrip("+").replace("-", "").isdigit():
+            flat = _EMAIL_SPLIT.sub("", chunk).lstrip("0")
+            if flat.startswith("86") and len(flat) > 11:
+                flat = flat[2:]
             if flat:
                 terms.append(QueryTerm(flat, is_prefix=True))
             continue
+        # Anything else (a WeChat id "apple_cn", a domain "@qq.com"): its words, as stored.
         for word in _LATIN_WORD.findall(chunk):
             terms.append(QueryTerm(word, is_prefix=True))
     unique = list(dict.fromkeys(terms))

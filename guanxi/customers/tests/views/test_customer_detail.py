@@ -247,3 +247,11 @@ def test_history_names_owners_tags_and_choices(client, org, customer):
     assert "大客户" in html
     assert "张三" in html  # the owner by name, not by id
     assert "→ <strong>active</strong>" not in html  # choice label, not the code
+
+
+def test_timeline_names_the_changed_fields(client, org, customer):
+    customer_update(actor=org.east_rep, customer=customer, expected_version=1, industry="茶叶")
+    client.force_login(org.east_rep)
+    html = client.get(reverse("customers:customer_detail", args=[customer.pk])).content.decode()
+    changed = html.split('data-testid="timeline-changed-fields">')[1].split("</div>")[0]
+    assert str(Customer._meta.get_field("industry").verbose_name) in changed
