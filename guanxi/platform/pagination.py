@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 
 T = TypeVar("T")
@@ -87,12 +89,44 @@ def _value_of(item: Any, field: str) -> Any:
     return value
 
 
+_BIGINT = 2**63
+
+
+def _typed_values(qs: QuerySet[Any], ordering: list[str], values: list[Any]) -> list[Any] | None:
+    """The cursor values as the ordering fields' Python types, or None if any does not fit.
+
+    A cursor comes from the URL: a value the database would choke on (a word for an
+    id, a number too big for BIGINT, null) must not turn into a 500.
+    """
+    typed = []
+    for field_name, value in zip(ordering, values, strict=True):
+        if value is None or isinstance(value, dict | list):
+            return None
+        name = field_name.lstrip("-")
+        try:
+            field = qs.model._meta.get_field(name) if "__" not in name else None
+        except FieldDoesNotExist:
+            field = None  # an annotation: the database will compare it
+        if field is not None:
+            try:
+                value = field.to_python(value)
+            except (DjangoValidationError, TypeError, ValueError):
+                return None
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _BIGINT:
+            return None
+        typed.append(value)
+    return typed
+
+
 def keyset_page(
     qs: QuerySet[T], *, ordering: list[str], cursor: str | None, size: int
 ) -> KeysetPage[T]:
+    """One page of `qs` in `ordering` after `cursor`; a malformed cursor gives the first page."""
     qs = qs.order_by(*ordering)
     if cursor:
         values = decode_cursor(cursor, len(ordering))
+        if values is not None:
+            values = _typed_values(qs, ordering, values)
         if values is not None:
             qs = qs.filter(_after_condition(ordering, values))
     rows = list(qs[: size + 1])
