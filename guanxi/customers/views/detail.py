@@ -21,7 +21,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+from django_htmx.middleware import HtmxDetails
 
+from guanxi.accounts.models import User
 from guanxi.accounts.selectors import team_list, user_list
 from guanxi.customers import selectors, services
 from guanxi.customers.forms.contact import ContactForm
@@ -47,6 +49,14 @@ from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.permissions import has_permission
 from guanxi.platform.selectors import audit_list_for_object
 
+
+class AuthedRequest(HttpRequest):
+    """A request to these views: signed in (login_required) and read by django-htmx."""
+
+    user: User
+    htmx: HtmxDetails
+
+
 TIMELINE_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50
 MASKED_FIELDS = {"phones": phones_for, "emails": emails_for}
@@ -55,21 +65,21 @@ MASKED_FIELDS = {"phones": phones_for, "emails": emails_for}
 # --- helpers ---------------------------------------------------------------
 
 
-def _customer(request: HttpRequest, customer_id: int, action: str = "view") -> Customer:
+def _customer(request: AuthedRequest, customer_id: int, action: str = "view") -> Customer:
     try:
         return selectors.customer_get(actor=request.user, customer_id=customer_id, action=action)
     except NotFound as error:
         raise Http404(str(error)) from error
 
 
-def _contact(request: HttpRequest, contact_id: int, action: str = "view") -> Contact:
+def _contact(request: AuthedRequest, contact_id: int, action: str = "view") -> Contact:
     try:
         return selectors.contact_get(actor=request.user, contact_id=contact_id, action=action)
     except NotFound as error:
         raise Http404(str(error)) from error
 
 
-def _interaction(request: HttpRequest, interaction_id: int, action: str = "view") -> Interaction:
+def _interaction(request: AuthedRequest, interaction_id: int, action: str = "view") -> Interaction:
     try:
         return selectors.interaction_get(
             actor=request.user, interaction_id=interaction_id, action=action
@@ -90,7 +100,7 @@ def _parse_before(raw: str | None) -> dt.datetime | None:
 
 
 def _timeline_page(
-    request: HttpRequest, customer: Customer, before: dt.datetime | None
+    request: AuthedRequest, customer: Customer, before: dt.datetime | None
 ) -> dict[str, Any]:
     events = timeline_for_customer(
         customer=customer, actor=request.user, limit=TIMELINE_PAGE_SIZE + 1, before=before
@@ -120,7 +130,7 @@ def _permissions(user: Any) -> dict[str, bool]:
     }
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
+def _safe_next(request: AuthedRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -151,7 +161,7 @@ def _detail_url(customer_id: int, anchor: str = "") -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_create(request: HttpRequest) -> HttpResponse:
+def customer_create(request: AuthedRequest) -> HttpResponse:
     if not has_permission(request.user, "customers.add_customer"):
         raise DjangoPermissionDenied
     definitions = selectors.custom_field_definitions(CustomFieldTarget.CUSTOMER)
@@ -183,7 +193,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_update(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_update(request: AuthedRequest, customer_id: int) -> HttpResponse:
     customer = _customer(request, customer_id, action="change")
     definitions = selectors.custom_field_definitions(CustomFieldTarget.CUSTOMER)
     form = CustomerForm(
@@ -234,10 +244,10 @@ def customer_update(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_detail(request: AuthedRequest, customer_id: int) -> HttpResponse:
     customer = _customer(request, customer_id)
     before = _parse_before(request.GET.get("before"))
-    contacts = customer.live_contacts  # type: ignore[attr-defined]
+    contacts = customer.live_contacts
     context = {
         "customer": customer,
         "contacts": contacts,
@@ -253,11 +263,11 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_timeline(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_timeline(request: AuthedRequest, customer_id: int) -> HttpResponse:
     """The next page of the timeline ("load more"), older than `before`."""
     customer = _customer(request, customer_id)
     before = _parse_before(request.GET.get("before"))
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         url = _detail_url(customer.pk)
         return redirect(f"{url}?before={before.isoformat()}" if before else url)
     context = {
@@ -351,7 +361,7 @@ def _history_rows(entries: list[Any], actor: Any) -> list[dict[str, Any]]:
 
 @login_required
 @require_GET
-def customer_history(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_history(request: AuthedRequest, customer_id: int) -> HttpResponse:
     customer = _customer(request, customer_id)
     entries = audit_list_for_object(actor=request.user, instance=customer).order_by(
         "-created_at", "-id"
@@ -369,7 +379,7 @@ def customer_history(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_transfer(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_transfer(request: AuthedRequest, customer_id: int) -> HttpResponse:
     customer = _customer(request, customer_id, action="change")
     if not has_permission(request.user, TRANSFER_CUSTOMERS):
         raise DjangoPermissionDenied
@@ -405,7 +415,7 @@ def customer_transfer(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def customer_delete(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_delete(request: AuthedRequest, customer_id: int) -> HttpResponse:
     customer = _customer(request, customer_id, action="delete")
     try:
         services.customer_delete(actor=request.user, customer=customer)
@@ -421,7 +431,7 @@ def customer_delete(request: HttpRequest, customer_id: int) -> HttpResponse:
         ),
     )
     url = reverse("customers:customer_list")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
 
@@ -431,7 +441,7 @@ def customer_delete(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contact_create(request: HttpRequest, customer_id: int) -> HttpResponse:
+def contact_create(request: AuthedRequest, customer_id: int) -> HttpResponse:
     customer = _customer(request, customer_id, action="change")
     definitions = selectors.custom_field_definitions(CustomFieldTarget.CONTACT)
     # The small form on the customer page posts with a prefix; this page without.
@@ -463,7 +473,7 @@ def contact_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contact_update(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_update(request: AuthedRequest, contact_id: int) -> HttpResponse:
     contact = _contact(request, contact_id, action="change")
     definitions = selectors.custom_field_definitions(CustomFieldTarget.CONTACT)
     form = ContactForm(
@@ -506,7 +516,7 @@ def contact_update(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contact_delete(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_delete(request: AuthedRequest, contact_id: int) -> HttpResponse:
     contact = _contact(request, contact_id, action="delete")
     try:
         services.contact_delete(actor=request.user, contact=contact)
@@ -524,11 +534,11 @@ def contact_delete(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
+def interaction_create(request: AuthedRequest, customer_id: int) -> HttpResponse:
     """Record a follow-up. From the 360 page (htmx) the answer is the new timeline
     entry, prepended; on errors the form comes back in place with its messages."""
     customer = _customer(request, customer_id)
-    contacts = customer.live_contacts  # type: ignore[attr-defined]
+    contacts = customer.live_contacts
     form = InteractionForm(request.POST, contacts=contacts)
     if form.is_valid():
         try:
@@ -540,7 +550,7 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             apply_field_errors(form, error)
         else:
-            if not request.htmx:  # type: ignore[attr-defined]
+            if not request.htmx:
                 messages.success(request, _("Follow-up recorded."))
                 return redirect(_detail_url(customer.pk, "timeline"))
             response = render(
@@ -554,7 +564,7 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
                 },
             )
             return trigger_client_event(response, "followUpRecorded")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = render(
             request,
             "customers/customer_detail.html#interaction-form",
@@ -570,7 +580,7 @@ def interaction_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def interaction_update(request: HttpRequest, interaction_id: int) -> HttpResponse:
+def interaction_update(request: AuthedRequest, interaction_id: int) -> HttpResponse:
     interaction = _interaction(request, interaction_id, action="change")
     contacts = list(
         selectors.contact_list(actor=request.user).filter(customer_id=interaction.customer_id)
@@ -619,7 +629,7 @@ def interaction_update(request: HttpRequest, interaction_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def interaction_done(request: HttpRequest, interaction_id: int) -> HttpResponse:
+def interaction_done(request: AuthedRequest, interaction_id: int) -> HttpResponse:
     """Tick off a follow-up (from the 360 page or the home page's due list)."""
     interaction = _interaction(request, interaction_id, action="change")
     try:
@@ -628,7 +638,7 @@ def interaction_done(request: HttpRequest, interaction_id: int) -> HttpResponse:
         raise Http404(str(error)) from error
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error.message)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = HttpResponse(
             format_html(
                 '<span class="badge bg-success-lt" data-testid="follow-up-done">{}</span>',
@@ -641,13 +651,13 @@ def interaction_done(request: HttpRequest, interaction_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def interaction_delete(request: HttpRequest, interaction_id: int) -> HttpResponse:
+def interaction_delete(request: AuthedRequest, interaction_id: int) -> HttpResponse:
     interaction = _interaction(request, interaction_id, action="delete")
     try:
         services.interaction_delete(actor=request.user, interaction=interaction)
     except NotFound as error:
         raise Http404(str(error)) from error
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponse("")
     messages.success(request, _("Follow-up moved to the recycle bin."))
     return redirect(_detail_url(interaction.customer_id, "timeline"))
