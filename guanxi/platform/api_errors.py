@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -96,13 +96,10 @@ def _pydantic_message(error: dict[str, Any]) -> str:
         return _("This field is required.")
     if kind == "extra_forbidden":
         return _("Unknown field.")
-    if kind in {"string_too_long", "too_long"}:
-        limit = context.get("max_length", "")
-        return (
-            _("At most %(max)s characters.") % {"max": limit}
-            if kind.startswith("string")
-            else _("At most %(max)s values.") % {"max": limit}
-        )
+    if kind == "string_too_long":
+        return _("At most %(max)s characters.") % {"max": context.get("max_length", "")}
+    if kind == "too_long":
+        return _("At most %(max)s values.") % {"max": context.get("max_length", "")}
     if kind in {"string_too_short", "too_short"}:
         return _("This field is required.")
     if kind in {"int_parsing", "int_type", "int_from_float"}:
@@ -224,7 +221,14 @@ def _data_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(
+        status=404, code="not_found", detail=_("This record does not exist or you cannot see it.")
+    )
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
+    api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(ApplicationError, _application_error)
     api.add_exception_handler(NinjaValidationError, _ninja_validation_error)
     api.add_exception_handler(HttpError, _http_error)
