@@ -29,3 +29,17 @@ def test_signed_in_user_sees_home(client, org):
     client.force_login(org.east_rep)
     response = client.get("/")
     assert response.status_code == 200
+
+
+def test_a_missing_page_shows_the_friendly_404(client, org):
+    client.force_login(org.east_rep)
+    response = client.get("/customers/999999999/")
+    assert response.status_code == 404
+    assert 'id="error-404"' in response.content.decode()
+
+
+def test_the_500_page_renders_without_a_request_context():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render({})
+    assert 'id="error-500"' in html
