@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -11,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.customers.forms.customer import style_widgets
 from guanxi.customers.models import Contact, Interaction, InteractionKind
 
+# Far-away years overflow when converted to UTC for the database.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+TIME_OUT_OF_RANGE = _("Enter a date between 1900 and 2200.")
 INTERACTION_FIELDS = ["kind", "occurred_at", "contact", "content", "next_follow_up_on"]
 
 
@@ -55,6 +59,18 @@ class InteractionForm(forms.Form):
         if interaction is not None:
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
         style_widgets(self)
+
+    def clean_occurred_at(self) -> dt.datetime:
+        value = self.cleaned_data["occurred_at"]
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise forms.ValidationError(TIME_OUT_OF_RANGE)
+        return value
+
+    def clean_next_follow_up_on(self) -> dt.date | None:
+        value = self.cleaned_data.get("next_follow_up_on")
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise forms.ValidationError(TIME_OUT_OF_RANGE)
+        return value
 
     def service_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in INTERACTION_FIELDS}

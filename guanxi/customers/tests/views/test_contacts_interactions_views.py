@@ -270,3 +270,24 @@ def test_service_agent_records_but_cannot_edit(client, org, customer):
     interaction = Interaction.objects.get()
     url = reverse("customers:interaction_update", args=[interaction.pk])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"occurred_at": "0001-01-01T00:00"}, "occurred_at"),
+        ({"occurred_at": "9999-12-31T23:59"}, "occurred_at"),
+        ({"occurred_at": "garbage"}, "occurred_at"),
+        ({"next_follow_up_on": "0001-01-01"}, "next_follow_up_on"),
+        ({"content": "长" * 20_001}, "content"),
+        ({"contact": "abc"}, "contact"),
+    ],
+)
+def test_bad_follow_up_input_is_a_field_error(client, org, customer, overrides, field):
+    client.force_login(org.east_rep)
+    response = client.post(
+        reverse("customers:interaction_create", args=[customer.pk]), _follow_up(**overrides)
+    )
+    assert response.status_code == 200
+    assert f'data-testid="error-{field}"' in response.content.decode()
+    assert Interaction.objects.count() == 0

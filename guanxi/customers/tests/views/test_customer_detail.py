@@ -255,3 +255,21 @@ def test_timeline_names_the_changed_fields(client, org, customer):
     html = client.get(reverse("customers:customer_detail", args=[customer.pk])).content.decode()
     changed = html.split('data-testid="timeline-changed-fields">')[1].split("</div>")[0]
     assert str(Customer._meta.get_field("industry").verbose_name) in changed
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "0001-01-01T00:00:00+14:00",
+        "0001-01-01T00:00:00-14:00",
+        "9999-12-31T23:59:59-14:00",
+        "2026-13-45",
+        "x" * 5000,
+    ],
+)
+def test_odd_timeline_cursors_never_500(client, org, customer, before):
+    client.force_login(org.east_rep)
+    url = reverse("customers:customer_detail", args=[customer.pk])
+    assert client.get(url, {"before": before}).status_code == 200
+    url = reverse("customers:customer_timeline", args=[customer.pk])
+    assert client.get(url, {"before": before}, headers={"HX-Request": "true"}).status_code == 200
