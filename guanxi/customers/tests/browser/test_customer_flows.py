@@ -4,6 +4,7 @@ the create flow again at phone size."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 
 from guanxi.conftest import DESKTOP, PHONE, save_screenshot
 from guanxi.customers.models import Customer, Interaction
-from guanxi.customers.services import contact_create, customer_create
+from guanxi.customers.services import contact_create, customer_create, interaction_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -136,3 +137,24 @@ def test_record_a_follow_up_and_see_it_on_the_timeline(open_page, org, viewport)
     page.get_by_test_id("follow-up-done-button").click()
     expect(page.get_by_test_id("follow-up-done")).to_be_visible()
     assert Interaction.objects.get().is_follow_up_done
+
+
+def test_timeline_load_more(open_page, org):
+    customer = customer_create(actor=org.east_rep, name="很多跟进")
+    start = timezone.now() - dt.timedelta(days=2)
+    for number in range(60):
+        interaction_create(
+            actor=org.east_rep,
+            customer=customer,
+            kind="note",
+            content=f"记录{number}",
+            occurred_at=start + dt.timedelta(minutes=number),
+        )
+    page = open_page(org.east_rep)
+    page.goto(f"/customers/{customer.pk}/")
+    events = page.get_by_test_id("timeline-event")
+    expect(events).to_have_count(50)
+    page.get_by_test_id("timeline-load-more").click()
+    expect(events).to_have_count(61)  # 60 notes and "customer created"
+    expect(page.get_by_test_id("timeline-load-more")).to_have_count(0)
+    expect(events.last).to_contain_text("记录0")
