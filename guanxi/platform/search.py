@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection, models
 from django.db.models import QuerySet
@@ -26,6 +27,7 @@ from guanxi.platform.phones import InvalidPhone, national_digits, normalize_phon
 from guanxi.platform.text import fold_width, is_cjk, pinyin_initials_of, pinyin_of
 
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
+_CN_MOBILE = re.compile(r"\+86(1[3-9]\d{9})")
 _EMAIL_SPLIT = re.compile(r"[^a-z0-9]+")
 # A phone number typed with separators: "138 1234 5678", "+86 138-1234-5678", "(010) 6552 9988".
 _PHONE_LIKE = re.compile(r"\+?\(?[0-9][0-9 \-().]*[0-9]")
@@ -56,12 +58,24 @@ def name_tokens(text: str) -> list[str]:
     text = _normalise(text)
     tokens: list[str] = []
     for run in _cjk_runs(text):
-        tokens.extend(run)
-        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
-        tokens.append(pinyin_of(run))
-        tokens.append(pinyin_initials_of(run))
+        tokens.extend(_cjk_run_tokens(run))
     tokens.extend(_LATIN_WORD.findall(text))
     return tokens
+
+
+@lru_cache(maxsize=20_000)
+def _cjk_run_tokens(run: str) -> tuple[str, ...]:
+    """Unigrams, bigrams, pinyin and initials of one CJK run.
+
+    Cached: pypinyin costs tens of microseconds per call and names repeat a lot
+    (张伟, 王芳), which matters for imports and the bulk demo loader.
+    """
+    return (
+        *run,
+        *(run[i : i + 2] for i in range(len(run) - 1)),
+        pinyin_of(run),
+        pinyin_initials_of(run),
+    )
 
 
 def email_tokens(email: str) -> list[str]:
@@ -76,7 +90,9 @@ def email_tokens(email: str) -> list[str]:
 
 
 def phone_tokens(e164: str) -> list[str]:
-    digits = national_digits(e164)
+    # Fast path for the common case, a mainland mobile (same digits phonenumbers gives).
+    mobile = _CN_MOBILE.fullmatch(e164)
+    digits = mobile.group(1) if mobile else national_digits(e164)
     if not digits:
         return []
     return [digits, digits[-4:], digits[-7:]]
