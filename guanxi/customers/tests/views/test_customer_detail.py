@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -273,3 +275,28 @@ def test_odd_timeline_cursors_never_500(client, org, customer, before):
     assert client.get(url, {"before": before}).status_code == 200
     url = reverse("customers:customer_timeline", args=[customer.pk])
     assert client.get(url, {"before": before}, headers={"HX-Request": "true"}).status_code == 200
+
+
+def test_360_page_query_count_is_the_same_for_few_and_many_events(client, org, customer):
+    busy = customer_create(actor=org.east_rep, name="很忙的客户")
+    _fill(customer, org, interactions=3, contacts=2, tags=1)
+    for number in range(4):
+        contact_create(actor=org.east_rep, customer=busy, name=f"联系人B{number}")
+    start = timezone.now() - dt.timedelta(days=1)
+    for number in range(200):
+        interaction_create(
+            actor=org.east_rep,
+            customer=busy,
+            kind="visit",
+            content=f"拜访{number}",
+            occurred_at=start + dt.timedelta(minutes=number),
+        )
+    client.force_login(org.east_rep)
+    counts = []
+    for target in (customer, busy):
+        url = reverse("customers:customer_detail", args=[target.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
