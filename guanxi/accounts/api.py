@@ -34,7 +34,7 @@ from guanxi.accounts.schemas import (
 )
 from guanxi.customers.schemas import Id
 from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS, ProblemOut, problem_response
-from guanxi.platform.api_support import changes_of, expected_version, set_etag
+from guanxi.platform.api_support import IfMatch, changes_of, expected_version, set_etag
 from guanxi.platform.exceptions import NotFound, PermissionDenied, ValidationError
 from guanxi.platform.permissions import (
     ALL_PERMISSIONS,
@@ -214,7 +214,11 @@ def user_create(request: HttpRequest, payload: UserIn, response: HttpResponse) -
 
 @router.patch("/users/{user_id}", response={200: UserOut, **WRITE_ERRORS}, tags=USER_TAGS)
 def user_update(
-    request: HttpRequest, user_id: Id, payload: UserPatchIn, response: HttpResponse
+    request: HttpRequest,
+    user_id: Id,
+    payload: UserPatchIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ) -> Any:
     """Admins edit anyone; you may edit your own name, e-mail, phone, language and zone."""
     user = selectors.user_get(actor=request.user, user_id=user_id)
@@ -226,7 +230,7 @@ def user_update(
     services.user_update(
         actor=request.user,
         user=user,
-        expected_version=expected_version(request, payload.version),
+        expected_version=expected_version(if_match, payload.version),
         **changes,
     )
     user = selectors.user_get(actor=request.user, user_id=user_id)
@@ -278,7 +282,11 @@ def team_create(request: HttpRequest, payload: TeamIn, response: HttpResponse) -
 
 @router.patch("/teams/{team_id}", response={200: TeamOut, **WRITE_ERRORS}, tags=TEAM_TAGS)
 def team_update(
-    request: HttpRequest, team_id: Id, payload: TeamPatchIn, response: HttpResponse
+    request: HttpRequest,
+    team_id: Id,
+    payload: TeamPatchIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ) -> Any:
     team = selectors.team_get(actor=request.user, team_id=team_id)
     changes = changes_of(payload, exclude={"version"})
@@ -289,7 +297,7 @@ def team_update(
     services.team_update(
         actor=request.user,
         team=team,
-        expected_version=expected_version(request, payload.version),
+        expected_version=expected_version(if_match, payload.version),
         **changes,
     )
     team = selectors.team_get(actor=request.user, team_id=team_id)

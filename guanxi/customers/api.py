@@ -40,7 +40,7 @@ from guanxi.customers.schemas import (
     TagPatchIn,
 )
 from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS
-from guanxi.platform.api_support import changes_of, expected_version, set_etag
+from guanxi.platform.api_support import IfMatch, changes_of, expected_version, set_etag
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.pagination import keyset_page
 from guanxi.platform.selectors import recycle_bin_list
@@ -231,11 +231,15 @@ def customer_create(request: HttpRequest, payload: CustomerIn, response: HttpRes
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **WRITE_ERRORS})
 def customer_update(
-    request: HttpRequest, customer_id: Id, payload: CustomerPatchIn, response: HttpResponse
+    request: HttpRequest,
+    customer_id: Id,
+    payload: CustomerPatchIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Change the fields sent. Send `If-Match` with the ETag from GET: stale -> 409."""
     customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
-    version = expected_version(request, payload.version)
+    version = expected_version(if_match, payload.version)
     services.customer_update(
         actor=request.user,
         customer=customer,
@@ -313,13 +317,17 @@ def contact_create(request: HttpRequest, payload: ContactIn, response: HttpRespo
     "/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS}, tags=CONTACT_TAGS
 )
 def contact_update(
-    request: HttpRequest, contact_id: Id, payload: ContactPatchIn, response: HttpResponse
+    request: HttpRequest,
+    contact_id: Id,
+    payload: ContactPatchIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ) -> Any:
     contact = selectors.contact_get(actor=request.user, contact_id=contact_id)
     services.contact_update(
         actor=request.user,
         contact=contact,
-        expected_version=expected_version(request, payload.version),
+        expected_version=expected_version(if_match, payload.version),
         **changes_of(payload, exclude={"version"}),
     )
     return _contact_reloaded(request, response, contact.pk)
@@ -395,13 +403,17 @@ def interaction_create(
     tags=INTERACTION_TAGS,
 )
 def interaction_update(
-    request: HttpRequest, interaction_id: Id, payload: InteractionPatchIn, response: HttpResponse
+    request: HttpRequest,
+    interaction_id: Id,
+    payload: InteractionPatchIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ) -> Any:
     interaction = selectors.interaction_get(actor=request.user, interaction_id=interaction_id)
     services.interaction_update(
         actor=request.user,
         interaction=interaction,
-        expected_version=expected_version(request, payload.version),
+        expected_version=expected_version(if_match, payload.version),
         **changes_of(payload, exclude={"version"}),
     )
     return _interaction_reloaded(request, response, interaction.pk)
@@ -462,13 +474,17 @@ def tag_create(request: HttpRequest, payload: TagIn, response: HttpResponse) -> 
 
 @router.patch("/tags/{tag_id}", response={200: TagOut, **WRITE_ERRORS}, tags=TAG_TAGS)
 def tag_update(
-    request: HttpRequest, tag_id: Id, payload: TagPatchIn, response: HttpResponse
+    request: HttpRequest,
+    tag_id: Id,
+    payload: TagPatchIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ) -> Any:
     tag = _tag_get(tag_id)
     services.tag_update(
         actor=request.user,
         tag=tag,
-        expected_version=expected_version(request, payload.version),
+        expected_version=expected_version(if_match, payload.version),
         **changes_of(payload, exclude={"version"}),
     )
     tag = _tag_get(tag_id)

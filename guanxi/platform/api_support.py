@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from ninja import Header
 
 from guanxi.platform.exceptions import ValidationError
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The ETag from GET (W/"<version>"); a stale one answers 409.',
+        max_length=100,
+    ),
+]
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 
@@ -21,13 +31,13 @@ def set_etag(response: HttpResponse, version: int) -> None:
     response["ETag"] = etag_of(version)
 
 
-def expected_version(request: HttpRequest, body_version: int | None = None) -> int | None:
+def expected_version(if_match: str | None, body_version: int | None = None) -> int | None:
     """The version the client read: If-Match (W/"3", "3" or 3), else `version` in the body.
 
     No If-Match and no version means "overwrite" (allowed; the UI always sends one).
     `If-Match: *` means "whatever is there".
     """
-    header = request.headers.get("If-Match")
+    header = if_match
     if header is None or header.strip() in ("", "*"):
         return body_version
     match = _ETAG.match(header)
