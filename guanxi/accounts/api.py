@@ -32,9 +32,8 @@ from guanxi.accounts.schemas import (
     UserOut,
     UserPatchIn,
 )
-from guanxi.customers.schemas import Id
 from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS, ProblemOut, problem_response
-from guanxi.platform.api_support import IfMatch, changes_of, expected_version, set_etag
+from guanxi.platform.api_support import Id, IfMatch, changes_of, expected_version, set_etag
 from guanxi.platform.exceptions import NotFound, PermissionDenied, ValidationError
 from guanxi.platform.permissions import (
     ALL_PERMISSIONS,

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from guanxi.customers.schemas import Id, InSchema
+from guanxi.platform.api_support import Id, InSchema
 
 LanguageCode = Literal["zh-hans", "en"]
 RoleCode = Annotated[str, Field(min_length=1, max_length=50)]

@@ -28,7 +28,6 @@ from guanxi.customers.schemas import (
     CustomerOut,
     CustomerPageOut,
     CustomerPatchIn,
-    Id,
     InteractionFilter,
     InteractionIn,
     InteractionOut,
@@ -40,7 +39,7 @@ from guanxi.customers.schemas import (
     TagPatchIn,
 )
 from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS
-from guanxi.platform.api_support import IfMatch, changes_of, expected_version, set_etag
+from guanxi.platform.api_support import Id, IfMatch, changes_of, expected_version, set_etag
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.pagination import keyset_page
 from guanxi.platform.selectors import recycle_bin_list

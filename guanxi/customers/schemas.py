@@ -13,14 +13,13 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
-MAX_ID = 2**63 - 1
+from guanxi.platform.api_support import Id, InSchema
+
 MAX_DATE = dt.date(9998, 12, 31)
 MIN_DATE = dt.date(1, 1, 2)
 MAX_LIST_ITEMS = 50
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 ApiDate = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]
 ApiDateTime = Annotated[dt.datetime, Field(ge=dt.datetime(1, 1, 2), le=dt.datetime(9998, 12, 31))]
 Text = Annotated[str, Field(max_length=20000)]
@@ -63,10 +62,6 @@ CustomerSort = Literal[
     "-city",
 ]
 ContactSort = Literal["-id", "id", "name", "-name", "created", "-created", "updated", "-updated"]
-
-
-class InSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 # --- tags ----------------------------------------------------------------------

@@ -7,9 +7,21 @@ from typing import Annotated, Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Header
+from ninja import Field, Header, Schema
+from pydantic import ConfigDict
 
 from guanxi.platform.exceptions import ValidationError
+
+MAX_ID = 2**63 - 1
+# A database id: bounded so a huge number is a 422, not an overflow in the driver.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class InSchema(Schema):
+    """Base of every input schema: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
 
 IfMatch = Annotated[
     str | None,
