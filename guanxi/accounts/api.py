@@ -83,6 +83,25 @@ def auth_token_create(request: HttpRequest, payload: TokenIn) -> Any:
     return {"token": key, "name": token.name, "prefix": token.prefix}
 
 
+@router.delete("/auth/token", response={204: None, **WRITE_ERRORS}, tags=["auth"])
+def auth_token_delete(request: HttpRequest) -> Status:
+    """Revoke the Bearer token this request was made with (sign out of the API)."""
+    key = getattr(request, "api_token_key", None)
+    if key is None:
+        raise ValidationError(
+            _("Please correct the errors below."),
+            field_errors={"Authorization": [_("Send the token to revoke as a Bearer token.")]},
+        )
+    token = (
+        selectors.api_token_list(actor=request.user, user=request.user)
+        .filter(key_hash=services.hash_token_key(key))
+        .first()
+    )
+    if token is not None:
+        services.api_token_revoke(actor=request.user, token=token)
+    return Status(204, None)
+
+
 # --- me ------------------------------------------------------------------------------
 
 

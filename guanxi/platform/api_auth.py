@@ -37,6 +37,7 @@ class TokenAuth(HttpBearer):
         if user is None:
             return None
         request.user = user
+        request.api_token_key = token.strip()
         _activate_language(request, user)
         return user
 

@@ -78,6 +78,23 @@ def test_revoked_token_is_401(org: Any) -> None:
     assert_problem(ApiClient(key).get("/api/v1/me"), 401)
 
 
+def test_delete_auth_token_revokes_the_token_in_use(org: Any) -> None:
+    key = _login(Client(), "east1", PASSWORD).json()["token"]
+    other = _login(Client(), "east1", PASSWORD).json()["token"]
+    api = ApiClient(key)
+
+    assert api.delete(TOKEN_URL).status_code == 204
+
+    assert_problem(api.get("/api/v1/me"), 401)
+    assert ApiClient(other).get("/api/v1/me").status_code == 200
+
+
+def test_delete_auth_token_under_session_auth_is_422(org: Any) -> None:
+    client = Client()
+    client.force_login(org.east_rep)
+    assert_problem(client.delete(TOKEN_URL), 422)
+
+
 @pytest.mark.parametrize(
     "header", ["Bearer nonsense", "Bearer gx_forged", "Basic Zm9vOmJhcg==", ""]
 )
