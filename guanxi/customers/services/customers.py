@@ -36,6 +36,7 @@ CUSTOMER_NOT_FOUND = _("This customer does not exist or you cannot see it.")
 UNKNOWN_OWNER = _("Choose an active user as the owner.")
 UNKNOWN_TAG = _("Unknown tag.")
 CANNOT_ASSIGN_OTHERS = _("You may not assign customers to other owners.")
+CANNOT_MOVE_TEAM = _("You may not move customers to another team.")
 
 EDITABLE_FIELDS = [
     "kind",
@@ -139,7 +140,34 @@ def _is_owner_change_forbidden(customer: Customer, owner: Any, actor: Any) -> bo
     return actor is not None and not has_permission(actor, TRANSFER_CUSTOMERS)
 
 
+def _check_team_change(customer: Customer, original_team_id: int | None, actor: Any) -> str | None:
+    """Moving a customer to another team is a transfer: it changes who can see it.
+
+    Without the transfer permission the team may only stay as it was or be the
+    owner's own team (the default on create).
+    """
+    if actor is None or has_permission(actor, TRANSFER_CUSTOMERS):
+        return None
+    allowed = {original_team_id} if customer.pk is not None else set()
+    if customer.owner is not None:
+        allowed.add(customer.owner.team_id)
+    if customer.team_id in allowed:
+        return None
+    return str(CANNOT_MOVE_TEAM)
+
+
 def _apply_fields(
+    customer: Customer, changes: dict[str, Any], errors: dict[str, list[str]], actor: Any
+) -> None:
+    original_team_id = customer.team_id
+    _apply_each_field(customer, changes, errors, actor)
+    if "team" in changes and "team" not in errors:
+        message = _check_team_change(customer, original_team_id, actor)
+        if message:
+            errors.setdefault("team", []).append(message)
+
+
+def _apply_each_field(
     customer: Customer, changes: dict[str, Any], errors: dict[str, list[str]], actor: Any
 ) -> None:
     for name, value in changes.items():

@@ -16,7 +16,7 @@ from guanxi.customers.services import (
     customer_update,
 )
 from guanxi.customers.services._common import INVALID_LUNAR_DATE
-from guanxi.customers.services.customers import CANNOT_ASSIGN_OTHERS
+from guanxi.customers.services.customers import CANNOT_ASSIGN_OTHERS, CANNOT_MOVE_TEAM
 from guanxi.customers.tests.factories import ContactFactory, CustomerFactory, TagFactory
 from guanxi.customers.tests.services.conftest import ORIGIN_IP, audit_entries, only_entry
 from guanxi.platform.exceptions import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -333,3 +333,26 @@ def test_solar_birthday_clears_lunar_numbers(org):
     )
     assert customer.birthday == dt.date(1990, 5, 1)
     assert (customer.lunar_birthday_month, customer.lunar_birthday_day) == (None, None)
+
+
+def test_a_sales_rep_cannot_move_a_customer_to_another_team(org):
+    customer = CustomerFactory(owner=org.east_rep)
+    with pytest.raises(ValidationError) as caught:
+        customer_update(actor=org.east_rep, customer=customer, expected_version=1, team=org.west.pk)
+    assert str(CANNOT_MOVE_TEAM) in caught.value.field_errors["team"]
+    with pytest.raises(ValidationError):
+        customer_create(actor=org.east_rep, name="放到别组", team=org.west)
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.team, stored.version) == (org.east, 1)
+    # Sending the team it already has (as a full form does) is fine.
+    customer_update(actor=org.east_rep, customer=customer, expected_version=1, team=org.east.pk)
+    assert customer_create(actor=org.east_rep, name="本组", team=org.east).team == org.east
+
+
+def test_a_manager_may_move_a_customer_between_teams(org):
+    customer = CustomerFactory(owner=org.east_rep)
+    moved = customer_update(actor=org.manager, customer=customer, expected_version=1, team=org.west)
+    assert moved.team == org.west
+    assert only_entry(customer, "customers.customer.updated").changes == {
+        "team": [org.east.pk, org.west.pk]
+    }

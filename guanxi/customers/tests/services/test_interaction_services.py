@@ -23,9 +23,11 @@ from guanxi.customers.tests.services.conftest import ORIGIN_IP, audit_entries, o
 from guanxi.platform.exceptions import ConflictError, NotFound, ValidationError
 from guanxi.platform.models import AuditEntry
 
+NOW = timezone.now().replace(microsecond=0)
+
 
 def hours_ago(hours: int) -> dt.datetime:
-    return timezone.now().replace(microsecond=0) - dt.timedelta(hours=hours)
+    return NOW - dt.timedelta(hours=hours)
 
 
 def last_interaction_at(customer: Customer) -> dt.datetime | None:
