@@ -30,7 +30,11 @@ def ensure_version(
     """Raise ConflictError when `expected_version` is given and is not the stored one."""
     if expected_version is None:
         return
-    if int(expected_version) != current.version:
+    try:
+        is_stale = int(expected_version) != current.version
+    except (TypeError, ValueError):
+        is_stale = True  # "abc" from a form or an If-Match header is no version we issued
+    if is_stale:
         raise ConflictError(
             str(STALE_VERSION),
             current_version=current.version,

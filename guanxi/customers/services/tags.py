@@ -16,12 +16,18 @@ from guanxi.customers.models import (
     TagGroup,
 )
 from guanxi.customers.permissions import MANAGE_CUSTOM_FIELDS, MANAGE_TAGS
-from guanxi.customers.services._common import INVALID_INPUT, full_clean_into, require_permission
+from guanxi.customers.services._common import (
+    INVALID_INPUT,
+    as_list,
+    full_clean_into,
+    require_permission,
+)
 from guanxi.platform.audit import audit_record, diff, snapshot
 from guanxi.platform.exceptions import ValidationError
 from guanxi.platform.versioning import ensure_version, lock_current
 
 TAG_NAME_TAKEN = _("A tag with this name already exists.")
+UNKNOWN_GROUP = _("Unknown tag group.")
 INVALID_COLOR = _("Enter a colour like #206bc4.")
 CHOICES_REQUIRED = _("Give at least one choice.")
 KEY_TAKEN = _("A field with this key already exists.")
@@ -31,8 +37,23 @@ TAG_FIELDS = ["name", "color", "group"]
 CUSTOM_FIELD_FIELDS = ["label", "field_type", "choices", "is_required", "is_active", "order"]
 
 
+def _resolve_group(value: Any, errors: dict[str, list[str]]) -> TagGroup | None:
+    """A tag group given as an instance or an id (forms and the API send ids)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, TagGroup):
+        return value
+    try:
+        group = TagGroup.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        group = None
+    if group is None:
+        errors.setdefault("group", []).append(str(UNKNOWN_GROUP))
+    return group
+
+
 def _clean_tag(tag: Tag, errors: dict[str, list[str]]) -> None:
-    tag.name = (tag.name or "").strip()
+    tag.name = str(tag.name if tag.name is not None else "").strip()
     if not _COLOR.match(tag.color or ""):
         errors.setdefault("color", []).append(str(INVALID_COLOR))
     if Tag.objects.filter(name=tag.name).exclude(pk=tag.pk).exists():
@@ -42,11 +63,12 @@ def _clean_tag(tag: Tag, errors: dict[str, list[str]]) -> None:
 
 @transaction.atomic
 def tag_create(
-    *, actor: Any, name: str, color: str = "#206bc4", group: TagGroup | None = None
+    *, actor: Any, name: str, color: str = "#206bc4", group: TagGroup | int | None = None
 ) -> Tag:
     require_permission(actor, MANAGE_TAGS)
-    tag = Tag(name=name, color=color, group=group)
-    _clean_tag(tag, {})
+    errors: dict[str, list[str]] = {}
+    tag = Tag(name=name, color=color, group=_resolve_group(group, errors))
+    _clean_tag(tag, errors)
     tag.save()
     audit_record(
         actor=actor,
@@ -63,11 +85,14 @@ def tag_update(*, actor: Any, tag: Tag, expected_version: int | None, **changes:
     current = lock_current(tag)
     ensure_version(current, expected_version, compare_fields=TAG_FIELDS)
     before = snapshot(current, TAG_FIELDS)
+    errors: dict[str, list[str]] = {}
     for name, value in changes.items():
         if name not in TAG_FIELDS:
             raise ValidationError(str(INVALID_INPUT), field_errors={name: ["unknown field"]})
+        if name == "group":
+            value = _resolve_group(value, errors)
         setattr(current, name, value)
-    _clean_tag(current, {})
+    _clean_tag(current, errors)
     current.version += 1
     current.save()
     audit_record(
@@ -98,7 +123,7 @@ def tag_delete(*, actor: Any, tag: Tag) -> None:
 @transaction.atomic
 def tag_group_create(*, actor: Any, name: str, order: int = 0) -> TagGroup:
     require_permission(actor, MANAGE_TAGS)
-    group = TagGroup(name=(name or "").strip(), order=order)
+    group = TagGroup(name=str(name or "").strip(), order=order)
     errors: dict[str, list[str]] = {}
     if TagGroup.objects.filter(name=group.name).exists():
         errors["name"] = [str(TAG_NAME_TAKEN)]
@@ -110,7 +135,8 @@ def tag_group_create(*, actor: Any, name: str, order: int = 0) -> TagGroup:
 
 def _clean_custom_field(field: CustomField, errors: dict[str, list[str]]) -> None:
     if field.field_type in {CustomFieldType.CHOICE, CustomFieldType.MULTI_CHOICE}:
-        choices = [str(c).strip() for c in (field.choices or []) if str(c).strip()]
+        # as_list: a list, or text with one choice per line / comma (never its characters).
+        choices = as_list(field.choices)
         if not choices:
             errors.setdefault("choices", []).append(str(CHOICES_REQUIRED))
         field.choices = list(dict.fromkeys(choices))
@@ -136,8 +162,8 @@ def custom_field_create(
     require_permission(actor, MANAGE_CUSTOM_FIELDS)
     field = CustomField(
         target=target,
-        key=(key or "").strip(),
-        label=(label or "").strip(),
+        key=str(key or "").strip(),
+        label=str(label or "").strip(),
         field_type=field_type,
         choices=choices or [],
         is_required=is_required,

@@ -213,3 +213,42 @@ def test_custom_fields_need_the_manage_permission(org):
         custom_field_create(
             actor=org.manager, target="customer", key="k", label="k", field_type="text"
         )
+
+
+def test_tag_group_by_id_and_odd_input(org):
+    group = tag_group_create(actor=org.admin, name="行业")
+    tag = tag_create(actor=org.admin, name=2026, group=group.pk)
+    assert (tag.name, tag.group) == ("2026", group)
+    for bad_group in [999_999, "x", [1]]:
+        with pytest.raises(ValidationError) as caught:
+            tag_update(actor=org.admin, tag=tag, expected_version=None, group=bad_group)
+        assert "group" in caught.value.field_errors
+    assert Tag.objects.get(pk=tag.pk).group == group
+
+
+def test_a_version_that_is_not_a_number_is_a_conflict(org):
+    tag = TagFactory(name="原名")
+    with pytest.raises(ConflictError):
+        tag_update(actor=org.admin, tag=tag, expected_version="abc", name="新名")
+    assert Tag.objects.get(pk=tag.pk).name == "原名"
+
+
+@pytest.mark.parametrize(
+    ("choices", "expected"),
+    [
+        ("小, 中,大", ["小", "中", "大"]),
+        ("甲\n乙", ["甲", "乙"]),
+        (["a", "a", " b "], ["a", "b"]),
+        (5, ["5"]),
+    ],
+)
+def test_choices_given_as_text_are_split_into_options_not_characters(org, choices, expected):
+    field = custom_field_create(
+        actor=org.admin,
+        target="customer",
+        key="size",
+        label="规模",
+        field_type="choice",
+        choices=choices,
+    )
+    assert field.choices == expected
