@@ -24,6 +24,7 @@ from guanxi.customers.schemas import (
 )
 from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS
 from guanxi.platform.api_support import Id, IfMatch, changes_of, expected_version, set_etag
+from guanxi.platform.exceptions import NotFound
 from guanxi.platform.pagination import keyset_page
 
 
@@ -104,25 +105,36 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilter]) -> dict[
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **READ_ERRORS})
-def customer_get(request: HttpRequest, customer_id: Id, response: HttpResponse) -> dict[str, Any]:
+def customer_get(request: HttpRequest, customer_id: Id, response: HttpResponse) -> Any:
+    """One customer in your scope; the ETag header carries its version for If-Match."""
     customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
+    return _customer_answer(request, response, customer)
+
+
+def _customer_answer(request: HttpRequest, response: HttpResponse, customer: Customer) -> Any:
     set_etag(response, customer.version)
     full = selectors.can_see_contact_details(request.user)
     return _customer_out(customer, actor=request.user, full=full)
 
 
-def _customer_reloaded(request: HttpRequest, response: HttpResponse, customer_id: int) -> Any:
-    customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
-    set_etag(response, customer.version)
-    full = selectors.can_see_contact_details(request.user)
-    return _customer_out(customer, actor=request.user, full=full)
+def _customer_after_write(request: HttpRequest, response: HttpResponse, written: Customer) -> Any:
+    """The customer as stored after a write, re-read through the selector.
+
+    A write may move it out of the caller's scope (a manager hands it to another
+    team): the write succeeded, so answer with what the service returned.
+    """
+    try:
+        customer = selectors.customer_get(actor=request.user, customer_id=written.pk)
+    except NotFound:
+        customer = written
+    return _customer_answer(request, response, customer)
 
 
 @router.post("/customers", response={201: CustomerOut, **WRITE_ERRORS})
 def customer_create(request: HttpRequest, payload: CustomerIn, response: HttpResponse) -> Status:
     fields = changes_of(payload)
     customer = services.customer_create(actor=request.user, **fields)
-    return Status(201, _customer_reloaded(request, response, customer.pk))
+    return Status(201, _customer_after_write(request, response, customer))
 
 
 @router.patch("/customers/{customer_id}", response={200: CustomerOut, **WRITE_ERRORS})
@@ -135,14 +147,13 @@ def customer_update(
 ) -> dict[str, Any]:
     """Change the fields sent. Send `If-Match` with the ETag from GET: stale -> 409."""
     customer = selectors.customer_get(actor=request.user, customer_id=customer_id)
-    version = expected_version(if_match, payload.version)
-    services.customer_update(
+    updated = services.customer_update(
         actor=request.user,
         customer=customer,
-        expected_version=version,
+        expected_version=expected_version(if_match, payload.version),
         **changes_of(payload, exclude={"version"}),
     )
-    return _customer_reloaded(request, response, customer.pk)
+    return _customer_after_write(request, response, updated)
 
 
 @router.delete("/customers/{customer_id}", response={204: None, **WRITE_ERRORS})
@@ -155,7 +166,8 @@ def customer_delete(request: HttpRequest, customer_id: Id) -> Status:
 
 @router.post("/customers/{customer_id}/restore", response={200: CustomerOut, **WRITE_ERRORS})
 def customer_restore(request: HttpRequest, customer_id: Id, response: HttpResponse) -> Any:
+    """Bring a customer back from the recycle bin (a live one is answered as it is)."""
     customer = deleted_get(request, Customer, customer_id)
     if customer is not None:
         services.customer_restore(actor=request.user, instance=customer)
-    return _customer_reloaded(request, response, customer_id)
+    return customer_get(request, customer_id, response)

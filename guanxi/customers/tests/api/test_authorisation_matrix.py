@@ -206,3 +206,16 @@ def test_manager_can_reassign_within_scope_but_rep_cannot(
     manager = api_for("manager").patch(f"/api/v1/customers/{east1}", {"owner": org.east_rep2.pk})
     assert manager.status_code == 200, manager.content
     assert manager.json()["owner"] == org.east_rep2.pk
+
+
+def test_handing_a_customer_out_of_scope_answers_200_then_404(
+    org: Any, world: World, api_for: Any
+) -> None:
+    api = api_for("manager")
+    url = f"/api/v1/customers/{world.rows['customers']['west']}"
+
+    response = api.patch(url, {"owner": org.admin.pk, "team": org.hq.pk})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["owner"] == org.admin.pk
+    assert_problem(api.get(url), 404)
