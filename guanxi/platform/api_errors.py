@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import DataError
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -221,6 +222,22 @@ def _data_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A model's full_clean() that a service let through: still field errors, not a 500."""
+    wrapped = ValidationError.from_django(exc, _("Please correct the errors below."))
+    return _application_error(request, wrapped)
+
+
+def _integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    """A unique constraint lost a race with a concurrent request."""
+    logger.info("API write refused by a database constraint: %s", exc)
+    return problem_response(
+        status=409,
+        code="conflict",
+        detail=_("This conflicts with a record saved at the same time. Try again."),
+    )
+
+
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(
         status=404, code="not_found", detail=_("This record does not exist or you cannot see it.")
@@ -232,6 +249,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ApplicationError, _application_error)
     api.add_exception_handler(NinjaValidationError, _ninja_validation_error)
     api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(DjangoValidationError, _django_validation_error)
+    api.add_exception_handler(IntegrityError, _integrity_error)
     api.add_exception_handler(DataError, _data_error)
     api.add_exception_handler(OverflowError, _data_error)
 

@@ -224,3 +224,21 @@ def test_nul_bytes_in_text_are_not_a_500(org: Any, api_as: Any) -> None:
 def test_field_errors_are_in_the_users_language(org: Any, api_as: Any) -> None:
     problem = assert_problem(api_as(org.east_rep).post("/api/v1/customers", {"name": ""}), 422)
     assert problem["errors"]["name"] == ["这个字段是必填项。"]
+
+
+def test_unexpected_database_and_model_errors_are_mapped(org: Any, api_as: Any) -> None:
+    """Safety nets in the central handlers: a constraint race is 409, a model error 422."""
+    from unittest import mock
+
+    from django.core.exceptions import ValidationError as DjangoValidationError
+    from django.db import IntegrityError
+
+    api = api_as(org.admin)
+    target = "guanxi.customers.services.customer_create"
+    with mock.patch(target, side_effect=IntegrityError("duplicate key")):
+        assert_problem(api.post("/api/v1/customers", {"name": "竞态"}), 409)
+    with mock.patch(target, side_effect=DjangoValidationError({"name": ["坏名字"]})):
+        problem = assert_problem(api.post("/api/v1/customers", {"name": "坏"}), 422)
+    assert problem["errors"] == {"name": ["坏名字"]}
+    with mock.patch(target, side_effect=OverflowError("too big")):
+        assert_problem(api.post("/api/v1/customers", {"name": "大"}), 422)
