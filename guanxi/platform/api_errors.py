@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -238,6 +239,13 @@ def _integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     )
 
 
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad Host: 400."""
+    return problem_response(
+        status=400, code="bad_request", detail=_("The request is too large or malformed.")
+    )
+
+
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(
         status=404, code="not_found", detail=_("This record does not exist or you cannot see it.")
@@ -249,6 +257,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ApplicationError, _application_error)
     api.add_exception_handler(NinjaValidationError, _ninja_validation_error)
     api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(SuspiciousOperation, _suspicious)
     api.add_exception_handler(DjangoValidationError, _django_validation_error)
     api.add_exception_handler(IntegrityError, _integrity_error)
     api.add_exception_handler(DataError, _data_error)

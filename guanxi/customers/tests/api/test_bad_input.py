@@ -242,3 +242,25 @@ def test_unexpected_database_and_model_errors_are_mapped(org: Any, api_as: Any) 
     assert problem["errors"] == {"name": ["坏名字"]}
     with mock.patch(target, side_effect=OverflowError("too big")):
         assert_problem(api.post("/api/v1/customers", {"name": "大"}), 422)
+
+
+def test_oversized_body_is_400_problem(org: Any, api_as: Any, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {"name": "大", "notes": "x" * 5000}
+    assert_problem(api_as(org.east_rep).post("/api/v1/customers", body), 400)
+
+
+@pytest.mark.parametrize("if_match", ["x" * 10_000, 'W/"abc"', '"-1"', "W/" + "9" * 40])
+def test_garbage_if_match_is_422(org: Any, api_as: Any, if_match: str) -> None:
+    customer = CustomerFactory(owner=org.east_rep)
+    response = api_as(org.east_rep).patch(
+        f"/api/v1/customers/{customer.pk}", {"source": "x"}, **{"If-Match": if_match}
+    )
+    assert_problem(response, 422)
+
+
+def test_huge_authorization_header_is_401(org: Any) -> None:
+    from django.test import Client
+
+    response = Client().get("/api/v1/me", headers={"Authorization": "Bearer " + "x" * 10_000})
+    assert_problem(response, 401)
