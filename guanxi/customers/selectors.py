@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,11 +87,19 @@ def _apply_custom_filters(qs: QuerySet, target: str, custom: dict[str, str]) -> 
         if definition.field_type == CustomFieldType.MULTI_CHOICE:
             # JSON array containment is not portable across SQLite/PostgreSQL;
             # match the serialised element instead.
-            qs = qs.filter(**{f"custom_fields__{key}__icontains": f'"{value}"'})
+            # The stored text may hold the choice raw or \u-escaped (Django writes JSON
+            # with ensure_ascii; PostgreSQL's jsonb prints it raw): accept either form.
+            lookup = f"custom_fields__{key}__icontains"
+            qs = qs.filter(
+                Q(**{lookup: json.dumps(str(value), ensure_ascii=False)})
+                | Q(**{lookup: json.dumps(str(value))})
+            )
         elif definition.field_type == CustomFieldType.NUMBER:
             try:
                 number = float(value)
-            except ValueError:
+            except (TypeError, ValueError):
+                return qs.none()
+            if not math.isfinite(number):  # NaN/inf are not JSON: the database would refuse
                 return qs.none()
             qs = qs.filter(**{f"custom_fields__{key}": number})
         else:

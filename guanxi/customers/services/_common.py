@@ -22,6 +22,7 @@ INVALID_EMAIL = _("“%(value)s” is not a valid e-mail address.")
 TOO_MANY_VALUES = _("At most %(max)s values.")
 INVALID_LUNAR_DATE = _("Enter a lunar month 1–12 and day 1–30.")
 INVALID_DATE = _("Enter a date as YYYY-MM-DD.")
+INVALID_DATETIME = _("Enter a date and time as YYYY-MM-DD HH:MM.")
 INVALID_TIME_ZONE = _("Choose a time zone such as Asia/Shanghai.")
 NOTES_MAX_LENGTH = 20000
 MAX_PHONES = 10
@@ -100,7 +101,13 @@ def coerce_model_value(
             return ""
         # PostgreSQL refuses NUL in text; nobody means to type one.
         return (value if isinstance(value, str) else str(value)).replace("\x00", "").strip()
-    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+    if isinstance(field, models.DateTimeField):
+        # Django parses text and dates; anything else would crash inside to_python.
+        if value is None or isinstance(value, str | dt.date):
+            return value
+        errors.setdefault(name, []).append(str(INVALID_DATETIME))
+        return None
+    if isinstance(field, models.DateField):
         try:
             return coerce_date(value)
         except (TypeError, ValueError):

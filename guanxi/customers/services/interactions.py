@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.customers.models import Contact, Customer, Interaction
 from guanxi.customers.services._common import (
     clean_notes,
+    coerce_model_value,
     full_clean_into,
     require_permission,
 )
@@ -68,7 +69,7 @@ def _apply_fields(
                 errors.setdefault("contact", []).append(str(CONTACT_OF_OTHER_CUSTOMER))
             interaction.contact = contact
         else:
-            setattr(interaction, name, value)
+            setattr(interaction, name, coerce_model_value(interaction, name, value, errors))
 
 
 def _finish(interaction: Interaction, errors: dict[str, list[str]]) -> None:

@@ -84,6 +84,12 @@ def test_naive_times_are_taken_as_local_time(org):
         ({"next_follow_up_on": "soon"}, "next_follow_up_on"),
         ({"contact": "abc"}, "contact"),
         ({"author": 1}, "author"),
+        ({"occurred_at": {"when": "now"}}, "occurred_at"),
+        ({"occurred_at": 1700000000}, "occurred_at"),
+        ({"next_follow_up_on": ["2026-01-01"]}, "next_follow_up_on"),
+        ({"next_follow_up_on": 5}, "next_follow_up_on"),
+        ({"kind": None}, "kind"),
+        ({"is_follow_up_done": "maybe"}, "is_follow_up_done"),
     ],
 )
 def test_bad_input_writes_nothing(org, fields, error_field):
