@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import assume, given, settings
+from django.db import transaction
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from guanxi.customers.selectors import ContactFilter, CustomerFilter, contact_list, customer_list
@@ -240,3 +241,25 @@ def test_query_terms_never_raises_and_yields_only_safe_tokens(text):
 def test_building_search_text_never_raises(text):
     stored = build_search_text(names=[text], words=[text], emails=[text])
     assert '"' not in stored and "\x00" not in stored
+
+
+# --- the same property against the real index, with a few examples -----------------
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.text(COMMON_HANZI, min_size=2, max_size=4), data=st.data())
+def test_a_random_name_is_found_by_the_index(org, name, data):
+    """Create, search by a random 1–2 character piece and by initials, roll back."""
+    start = data.draw(st.integers(min_value=0, max_value=len(name) - 1))
+    piece = name[start : start + data.draw(st.integers(min_value=1, max_value=2))]
+    with transaction.atomic():
+        customer = CustomerFactory(owner=org.east_rep, name=name)
+        other = CustomerFactory(owner=org.west_rep, name=name)
+        for query in [piece, pinyin_initials_of(name)]:
+            mine = customer_list(actor=org.east_rep, filters=CustomerFilter(q=query))
+            pks = set(mine.values_list("pk", flat=True))
+            assert customer.pk in pks, query
+            assert other.pk not in pks, query
+        transaction.set_rollback(True)
