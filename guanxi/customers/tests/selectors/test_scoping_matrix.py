@@ -30,7 +30,7 @@ from guanxi.customers.tests.factories import (
     CustomerFactory,
     InteractionFactory,
 )
-from guanxi.platform.exceptions import NotFound
+from guanxi.platform.exceptions import NotFound, PermissionDenied
 from guanxi.platform.selectors import recycle_bin_list
 
 ALL = "east1 east2 west hq"
@@ -266,3 +266,21 @@ def test_deleted_rows_leave_every_list(world: World, actor_name: str):
     for resource in RESOURCES:
         visible = world.labels(resource, LISTS[resource](actor=actor))
         assert visible == expected(actor_name, 0) - {"east1"}
+
+
+CAN_CREATE = {"admin", "manager", "east_rep", "east_lead"}
+
+
+@every_actor
+def test_create_needs_the_add_permission(world: World, actor_name: str):
+    actor = world.actors[actor_name]
+    customer = world.rows["customer"]["east1"]
+    count = Customer.objects.count(), Contact.objects.count()
+    if actor_name in CAN_CREATE:
+        assert services.customer_create(actor=actor, name="新客户").owner == actor
+    else:
+        with pytest.raises((PermissionDenied, NotFound)):
+            services.customer_create(actor=actor, name="新客户")
+        with pytest.raises((PermissionDenied, NotFound)):
+            services.contact_create(actor=actor, customer=customer, name="新联系人")
+        assert (Customer.objects.count(), Contact.objects.count()) == count
