@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import models
@@ -38,7 +39,11 @@ def job_list(*, actor: Any) -> QuerySet[Job]:
 
 def job_get(*, actor: Any, job_id: Any) -> Job:
     """A job is visible to the user who started it."""
-    job = job_list(actor=actor).filter(pk=job_id).first()
+    try:
+        job_uuid = uuid.UUID(str(job_id))
+    except ValueError as error:
+        raise NotFound("job") from error
+    job = job_list(actor=actor).filter(pk=job_uuid).first()
     if job is None:
         raise NotFound("job")
     return job

@@ -49,9 +49,13 @@ def job_cancel(*, actor: Any, job: Job) -> Job:
 def recycle_bin_restore(*, actor: Any, type_key: str, object_id: int) -> Any:
     """Restore one record through its app's restore service (which audits and scopes)."""
     entry = recycle_bin_type(type_key)
-    if entry is None:
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError):
+        pk = None
+    if entry is None or pk is None:
         raise NotFound(str(RECORD_NOT_FOUND))
-    instance = entry.model._default_manager.filter(pk=object_id, deleted_at__isnull=False).first()
+    instance = entry.model._default_manager.filter(pk=pk, deleted_at__isnull=False).first()
     if instance is None:
         raise NotFound(str(RECORD_NOT_FOUND))
     return entry.restore(actor=actor, instance=instance)

@@ -6,12 +6,16 @@ import datetime as dt
 import decimal
 import uuid
 
+import pytest
+
 from guanxi.customers.services import customer_update
 from guanxi.customers.tests.factories import CustomerFactory
 from guanxi.platform.audit import audit_record, diff, jsonable
+from guanxi.platform.exceptions import NotFound
 from guanxi.platform.models import AuditEntry
 from guanxi.platform.request_context import RequestOrigin, current_origin, reset_origin, set_origin
-from guanxi.platform.selectors import audit_list, audit_list_for_object
+from guanxi.platform.selectors import audit_list, audit_list_for_object, job_get
+from guanxi.platform.services import recycle_bin_restore
 
 
 def test_diff_names_only_changed_fields():
@@ -57,3 +61,12 @@ def test_the_whole_log_needs_the_audit_permission(org):
     assert audit_list(actor=org.admin).count() == AuditEntry.objects.count() > 0
     for actor in [org.manager, org.east_rep, org.service_agent]:
         assert not audit_list(actor=actor).exists()
+
+
+def test_recycle_bin_and_job_lookups_404_on_malformed_ids(org):
+    for object_id in ["abc", None, [1]]:
+        with pytest.raises(NotFound):
+            recycle_bin_restore(actor=org.admin, type_key="customers.customer", object_id=object_id)
+    for job_id in ["xyz", None, "", 5]:
+        with pytest.raises(NotFound):
+            job_get(actor=org.admin, job_id=job_id)
