@@ -24,3 +24,12 @@ def test_factories_make_valid_rows(org):
     built = CustomerFactory.build(name="欧阳锋")
     assert built.pk is None and "oyf" in built.search_text.split()
     assert CustomerFactory().owner.is_superuser
+
+
+def test_build_needs_no_database():
+    contact = ContactFactory.build(name="欧阳娜娜", phones=["+8613900001111"])
+    assert contact.pk is None and contact.customer.pk is None
+    assert {"oynn", "1111"} <= set(contact.search_text.split())
+    interaction = InteractionFactory.build()
+    assert interaction.pk is None and interaction.occurred_at is not None
+    assert TagFactory.build(name="红").pk is None
