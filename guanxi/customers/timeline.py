@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from guanxi.platform.scoping import is_in_scope
+
 TimelineSource = Callable[..., list["TimelineEvent"]]
 
 
@@ -43,7 +45,12 @@ def register_timeline_source(key: str, source: TimelineSource) -> None:
 def timeline_for_customer(
     *, customer: Any, actor: Any, limit: int = 50, before: dt.datetime | None = None
 ) -> list[TimelineEvent]:
-    """Merge every source's newest events into one list of at most `limit`."""
+    """Merge every source's newest events into one list of at most `limit`.
+
+    Nothing at all for an actor who cannot see the customer, whatever the sources do.
+    """
+    if not is_in_scope(customer, actor=actor):
+        return []
     streams = [
         source(customer=customer, actor=actor, limit=limit, before=before)
         for source in _sources.values()

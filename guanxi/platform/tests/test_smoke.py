@@ -43,3 +43,14 @@ def test_the_500_page_renders_without_a_request_context():
 
     html = loader.get_template("500.html").render({})
     assert 'id="error-500"' in html
+
+
+def test_the_timeline_is_empty_for_an_actor_outside_the_customers_scope(org):
+    from guanxi.customers.services import customer_create, interaction_create
+    from guanxi.customers.timeline import timeline_for_customer
+
+    customer = customer_create(actor=org.east_rep, name="张三")
+    interaction_create(actor=org.east_rep, customer=customer, kind="call", content="电话")
+
+    assert timeline_for_customer(customer=customer, actor=org.east_rep)
+    assert timeline_for_customer(customer=customer, actor=org.west_rep) == []
