@@ -25,7 +25,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -274,39 +274,96 @@ class BulkWriter:
                 )
 
 
+BULK_TABLES = ("customers_customer", "customers_contact", "customers_interaction")
+
+
 def _fts_insert_triggers(table: str) -> list[str]:
     """The AFTER INSERT trigger statement(s) of `table` from platform.search.fts_sql."""
     return [s for s in fts_sql(table, "sqlite")[0] if "_fts_ai AFTER INSERT" in s]
 
 
-def _suspend_search_index(vendor: str) -> None:
-    """Drop the per-row search index maintenance; `_restore_search_index` rebuilds it.
+def _secondary_indexes(vendor: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the non-unique indexes of the bulk tables.
 
-    SQLite: one FTS5 'rebuild' at the end beats a trigger firing per row; PostgreSQL:
-    building the GIN index once beats maintaining it row by row.
+    Unique and primary-key indexes stay: they keep enforcing their constraints.
     """
+    indexes: list[tuple[str, str]] = []
     with connection.cursor() as cursor:
-        for table in FTS_TABLES:
+        for table in BULK_TABLES:
             if vendor == "sqlite":
+                cursor.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                    "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                    [table],
+                )
+            else:
+                cursor.execute(
+                    "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                    "JOIN pg_class i ON i.oid = x.indexrelid "
+                    "JOIN pg_class t ON t.oid = x.indrelid "
+                    "WHERE t.relname = %s AND NOT x.indisunique AND NOT x.indisprimary",
+                    [table],
+                )
+            indexes.extend((name, sql) for name, sql in cursor.fetchall())
+    return indexes
+
+
+def _suspend_indexes(vendor: str) -> list[tuple[str, str]]:
+    """Drop per-row index maintenance for the load; `_restore_indexes` rebuilds it.
+
+    Building an index once over sorted data beats updating it row by row: for
+    the B-tree indexes on both databases, the GIN search index on PostgreSQL and
+    the FTS5 index on SQLite (its insert trigger is dropped, then 'rebuild').
+    """
+    indexes = _secondary_indexes(vendor)
+    with connection.cursor() as cursor:
+        for name, _sql in indexes:
+            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        if vendor == "sqlite":
+            for table in FTS_TABLES:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_fts_ai")
-            elif vendor == "postgresql":
-                cursor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
+    return indexes
 
 
-def _restore_search_index(vendor: str) -> None:
+def _create_index_in_own_connection(statement: str) -> None:
+    """Run one CREATE INDEX on this thread's own connection (Django: one per thread)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+def _restore_indexes(vendor: str, indexes: list[tuple[str, str]]) -> None:
+    if vendor == "postgresql" and not connection.in_atomic_block and indexes:
+        # Outside a transaction the indexes can be built side by side, one
+        # connection each: the GIN builds are single-threaded in PostgreSQL 15.
+        with connection.cursor() as cursor:
+            for name, _sql in indexes:
+                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        largest_first = sorted(indexes, key=lambda item: "gin" not in item[1].lower())
+        with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+            for future in [
+                pool.submit(_create_index_in_own_connection, sql) for _name, sql in largest_first
+            ]:
+                future.result()
+        return
     with connection.cursor() as cursor:
-        for table in FTS_TABLES:
-            if vendor == "sqlite":
+        if vendor == "postgresql":
+            # Deferred FK checks still pending in this transaction (when the caller
+            # wraps the whole load in one) would forbid CREATE INDEX: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+        for name, sql in indexes:
+            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+            cursor.execute(sql)
+        if vendor == "sqlite":
+            for table in FTS_TABLES:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_fts_ai")
                 for statement in _fts_insert_triggers(table):
                     cursor.execute(statement)
                 cursor.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES('rebuild')")
-            elif vendor == "postgresql":
-                index_sql = [s for s in fts_sql(table, vendor)[0] if s.startswith("CREATE INDEX")]
-                cursor.execute(f"DROP INDEX IF EXISTS {table}_search_gin")
-                cursor.execute("SET maintenance_work_mem = '256MB'")
-                for statement in index_sql:
-                    cursor.execute(statement)
 
 
 # --- the entry point ------------------------------------------------------------
@@ -355,7 +412,7 @@ def _generated(
         pending: deque[tuple[BatchSpec, Future[BatchRows]]] = deque()
         for spec in specs:
             pending.append((spec, pool.submit(worker_batch, spec)))
-            if len(pending) > workers:
+            if len(pending) >= workers:
                 done_spec, future = pending.popleft()
                 yield done_spec, future.result()
         while pending:
@@ -371,14 +428,15 @@ def demo_create(
     progress: ProgressCallback | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int | None = None,
-    rebuild_search_index: bool | None = None,
+    rebuild_indexes: bool | None = None,
 ) -> DemoResult:
     """Create (or extend) the demo company with `customers` more customers.
 
     `workers`: processes generating rows while this one writes (default: one per
-    core from 50,000 customers up). `rebuild_search_index`: drop the per-row
-    full-text index maintenance during the load and build it once at the end
-    (default: from 20,000 customers up).
+    core from 50,000 customers up). `rebuild_indexes`: drop the secondary and
+    full-text indexes during the load and build them once at the end (default:
+    for 20,000+ customers into tables smaller than the load). Meanwhile other
+    readers see correct but slow results: load before opening the doors.
     """
     from guanxi.accounts.models import User
     from guanxi.platform.audit import audit_record
@@ -405,21 +463,27 @@ def demo_create(
         today=timezone.localdate(now),
     )
     writer = BulkWriter()
-    if rebuild_search_index is None:
-        rebuild_search_index = customers >= 20_000
+    first_customer_id = writer.next_id("customers_customer")
+    if rebuild_indexes is None:
+        # Rebuilding costs time per row already there: worth it for a big load
+        # into a table that is small next to it.
+        rebuild_indexes = customers >= 20_000 and customers >= first_customer_id
     if workers is None:
         workers = default_workers(customers)
     if vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size=-131072")  # 128 MB, for the load only
-    specs = _batches(
-        customers,
-        batch_size,
-        writer.next_id("customers_customer"),
-        writer.next_id("customers_contact"),
-    )
-    if rebuild_search_index and customers:
-        _suspend_search_index(vendor)
+            if not connection.in_atomic_block:  # SQLite refuses it inside one
+                cursor.execute("PRAGMA synchronous=OFF")
+    specs = _batches(customers, batch_size, first_customer_id, writer.next_id("customers_contact"))
+    suspended: list[tuple[str, str]] = []
+    if rebuild_indexes and customers:
+        with transaction.atomic():
+            suspended = _suspend_indexes(vendor)
+        if vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Losing the last batches in a crash is fine for a bulk load.
+                cursor.execute("SET synchronous_commit TO off")
     try:
         mark = time.monotonic()
         for spec, rows in _generated(config, specs, workers):
@@ -440,10 +504,13 @@ def demo_create(
             result.write_seconds += time.monotonic() - mark
             mark = time.monotonic()
     finally:
-        if rebuild_search_index and customers:
+        if rebuild_indexes and customers:
             mark = time.monotonic()
-            with transaction.atomic():
-                _restore_search_index(vendor)
+            if vendor == "postgresql" and not connection.in_atomic_block:
+                _restore_indexes(vendor, suspended)
+            else:
+                with transaction.atomic():
+                    _restore_indexes(vendor, suspended)
             result.index_seconds = time.monotonic() - mark
     with transaction.atomic():
         writer.reset_sequences(["customers_customer", "customers_contact", "customers_interaction"])
