@@ -99,7 +99,7 @@ def test_demo_can_rebuild_the_search_index_after_the_load(no_admin_password_env:
     from guanxi.customers.models import Customer
     from guanxi.demo.generator import demo_create
 
-    result = demo_create(customers=120, seed=3, rebuild_search_index=True, batch_size=50)
+    result = demo_create(customers=120, seed=3, rebuild_indexes=True, batch_size=50)
     assert result.customers == 120
     customer = Customer.objects.filter(kind="individual").order_by("id").first()
     assert customer in search_filter(Customer.objects.all(), customer.name)
