@@ -89,7 +89,7 @@ def apply(path: Path, translations: dict[str, str | list[str]]) -> int:
         value = translations[entry["msgid"]]
         block = [
             line for line in lines[entry["start"] : entry["end"]]
-            if line.startswith("#") and not line.startswith("#,")
+            if line.startswith("#") and not line.startswith(("#,", "#|")) and line.strip() != "#"
         ]  # fmt: skip
         flags = entry["flags"].replace("fuzzy, ", "").replace(", fuzzy", "").replace("fuzzy", "")
         if flags.strip() not in ("#,", ""):
