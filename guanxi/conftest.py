@@ -13,6 +13,8 @@ import pytest
 # thread; Django refuses ORM calls there unless told this is intended.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from guanxi.platform.testing.api_client import api_as  # noqa: F401 - a fixture for all apps
+
 PASSWORD = "Guanxi-test-pw-2026"
 
 

@@ -115,3 +115,19 @@ def is_in_scope(instance: models.Model, *, actor: Any, action: str = "view") -> 
     return scoped(
         model._default_manager.filter(pk=instance.pk), actor=actor, action=action
     ).exists()
+
+
+def is_restorable(instance: models.Model, *, actor: Any) -> bool:
+    """The actor may delete/restore this row, and no parent of it is in the recycle bin
+    (a contact comes back with its customer, not on its own)."""
+    model = type(instance)
+    qs = scoped(
+        model._default_manager.filter(pk=instance.pk),
+        actor=actor,
+        action="delete",
+        include_deleted=True,
+    )
+    for path in scope_spec(model).deleted_paths:
+        if path != "deleted_at":
+            qs = qs.filter(**{f"{path}__isnull": True})
+    return qs.exists()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.custom_fields import clean_custom_fields
@@ -22,8 +21,9 @@ from guanxi.customers.services._common import (
 )
 from guanxi.platform.audit import audit_record, diff, snapshot
 from guanxi.platform.exceptions import NotFound
-from guanxi.platform.scoping import is_in_scope, scoped
+from guanxi.platform.scoping import is_in_scope, is_restorable
 from guanxi.platform.search import build_search_text
+from guanxi.platform.softdelete import mark_deleted, mark_restored
 from guanxi.platform.text import pinyin_of, sort_key_of
 from guanxi.platform.versioning import ensure_version, lock_current
 
@@ -150,15 +150,9 @@ def contact_delete(*, actor: Any, contact: Contact) -> Contact:
     if not is_in_scope(contact, actor=actor, action="delete"):
         raise NotFound(str(CONTACT_NOT_FOUND))
     current = lock_current(contact)
-    if current.deleted_at is None:
-        current.deleted_at = timezone.now()
-        current.deleted_by = actor if getattr(actor, "pk", None) else None
-        current.version += 1
-        was_primary = current.is_primary
-        current.is_primary = False
-        current.save(
-            update_fields=["deleted_at", "deleted_by", "version", "is_primary", "updated_at"]
-        )
+    was_primary = current.is_primary
+    current.is_primary = False
+    if mark_deleted(current, actor=actor, also_save=("is_primary",)):
         if was_primary:
             successor = (
                 Contact.objects.filter(customer_id=current.customer_id, deleted_at__isnull=True)
@@ -173,17 +167,10 @@ def contact_delete(*, actor: Any, contact: Contact) -> Contact:
 
 @transaction.atomic
 def contact_restore(*, actor: Any, instance: Contact) -> Contact:
-    visible = scoped(
-        Contact.objects.filter(pk=instance.pk), actor=actor, action="delete", include_deleted=True
-    ).filter(customer__deleted_at__isnull=True)
-    if not visible.exists():
+    if not is_restorable(instance, actor=actor):
         raise NotFound(str(CONTACT_NOT_FOUND))
     current = lock_current(instance)
-    if current.deleted_at is not None:
-        current.deleted_at = None
-        current.deleted_by = None
-        current.version += 1
-        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    if mark_restored(current):
         _keep_one_primary(current)
         audit_record(actor=actor, action="customers.contact.restored", instance=current)
     return current

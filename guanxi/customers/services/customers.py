@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.custom_fields import clean_custom_fields
@@ -27,8 +26,9 @@ from guanxi.customers.services.contacts import contact_create
 from guanxi.platform.audit import audit_record, diff, snapshot
 from guanxi.platform.exceptions import NotFound, ValidationError
 from guanxi.platform.permissions import has_permission
-from guanxi.platform.scoping import is_in_scope
+from guanxi.platform.scoping import is_in_scope, is_restorable
 from guanxi.platform.search import build_search_text
+from guanxi.platform.softdelete import mark_deleted, mark_restored
 from guanxi.platform.text import pinyin_of, sort_key_of
 from guanxi.platform.versioning import ensure_version, lock_current
 
@@ -306,30 +306,17 @@ def customer_delete(*, actor: Any, customer: Customer) -> Customer:
     if not is_in_scope(customer, actor=actor, action="delete"):
         raise NotFound(str(CUSTOMER_NOT_FOUND))
     current = lock_current(customer)
-    if current.deleted_at is None:
-        current.deleted_at = timezone.now()
-        current.deleted_by = actor if getattr(actor, "pk", None) else None
-        current.version += 1
-        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    if mark_deleted(current, actor=actor):
         audit_record(actor=actor, action="customers.customer.deleted", instance=current)
     return current
 
 
 @transaction.atomic
 def customer_restore(*, actor: Any, instance: Customer) -> Customer:
-    from guanxi.platform.scoping import scoped
-
-    visible = scoped(
-        Customer.objects.filter(pk=instance.pk), actor=actor, action="delete", include_deleted=True
-    )
-    if not visible.exists():
+    if not is_restorable(instance, actor=actor):
         raise NotFound(str(CUSTOMER_NOT_FOUND))
     current = lock_current(instance)
-    if current.deleted_at is not None:
-        current.deleted_at = None
-        current.deleted_by = None
-        current.version += 1
-        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    if mark_restored(current):
         audit_record(actor=actor, action="customers.customer.restored", instance=current)
     return current
 

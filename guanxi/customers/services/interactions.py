@@ -19,7 +19,8 @@ from guanxi.customers.services._common import (
 )
 from guanxi.platform.audit import audit_record, diff, snapshot
 from guanxi.platform.exceptions import NotFound
-from guanxi.platform.scoping import is_in_scope, scoped
+from guanxi.platform.scoping import is_in_scope, is_restorable
+from guanxi.platform.softdelete import mark_deleted, mark_restored
 from guanxi.platform.versioning import ensure_version, lock_current
 
 INTERACTION_NOT_FOUND = _("This follow-up does not exist or you cannot see it.")
@@ -138,11 +139,7 @@ def interaction_delete(*, actor: Any, interaction: Interaction) -> Interaction:
     if not is_in_scope(interaction, actor=actor, action="delete"):
         raise NotFound(str(INTERACTION_NOT_FOUND))
     current = lock_current(interaction)
-    if current.deleted_at is None:
-        current.deleted_at = timezone.now()
-        current.deleted_by = actor if getattr(actor, "pk", None) else None
-        current.version += 1
-        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    if mark_deleted(current, actor=actor):
         _refresh_last_interaction(current.customer_id)
         audit_record(actor=actor, action="customers.interaction.deleted", instance=current)
     return current
@@ -150,20 +147,10 @@ def interaction_delete(*, actor: Any, interaction: Interaction) -> Interaction:
 
 @transaction.atomic
 def interaction_restore(*, actor: Any, instance: Interaction) -> Interaction:
-    visible = scoped(
-        Interaction.objects.filter(pk=instance.pk),
-        actor=actor,
-        action="delete",
-        include_deleted=True,
-    ).filter(customer__deleted_at__isnull=True)
-    if not visible.exists():
+    if not is_restorable(instance, actor=actor):
         raise NotFound(str(INTERACTION_NOT_FOUND))
     current = lock_current(instance)
-    if current.deleted_at is not None:
-        current.deleted_at = None
-        current.deleted_by = None
-        current.version += 1
-        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    if mark_restored(current):
         _refresh_last_interaction(current.customer_id)
         audit_record(actor=actor, action="customers.interaction.restored", instance=current)
     return current

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from guanxi.accounts.tests.api.conftest import ApiClient, assert_problem
+from guanxi.platform.testing.api_client import ApiClient, assert_problem
 from guanxi.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

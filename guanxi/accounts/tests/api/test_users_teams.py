@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from guanxi.accounts.tests.api.conftest import assert_problem
+from guanxi.platform.testing.api_client import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from guanxi.customers.tests.api.conftest import ApiClient, assert_problem, token_for
+from guanxi.platform.testing.api_client import ApiClient, assert_problem, token_for
 from guanxi.customers.tests.factories import ContactFactory, CustomerFactory, InteractionFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from guanxi.customers.tests.api.conftest import assert_problem
+from guanxi.platform.testing.api_client import assert_problem
 from guanxi.customers.tests.factories import (
     ContactFactory,
     CustomerFactory,

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guanxi.customers.tests.api.conftest import ApiClient, token_for
+from guanxi.platform.testing.api_client import ApiClient, token_for
 from guanxi.customers.tests.factories import CustomerFactory, TagFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,6 @@
-"""Helpers for API tests: a Django test client that sends a user's Bearer token."""
+"""Helpers for API tests: a Django test client that sends a user's Bearer token.
+
+The `api_as` fixture is registered in guanxi/conftest.py for every app's tests."""
 
 from __future__ import annotations
 
