@@ -18,10 +18,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.db import connection, models
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 
 from guanxi.platform.phones import InvalidPhone, national_digits, normalize_phone
 from guanxi.platform.text import fold_width, is_cjk, pinyin_initials_of, pinyin_of
@@ -211,6 +212,37 @@ def register_search(model: type[models.Model]) -> None:
     _tables[model] = SearchTable(table=table, fts_table=f"{table}_fts")
 
 
+class _TsMatch(Expression):
+    """`<row's table>.search_vector @@ to_tsquery('simple', q)` as a WHERE condition.
+
+    The tsvector lives on the row itself, so PostgreSQL filters in place instead
+    of `id IN (SELECT id FROM the same table ...)`, which joined every match back
+    to its own table (about twice as slow for 2,000+ matches at 1M rows). The
+    table alias is taken from the query and follows re-aliasing (subqueries).
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, tsquery: str, alias: str | None = None) -> None:
+        super().__init__()
+        self.tsquery = tsquery
+        self.alias = alias
+
+    def resolve_expression(self, query: Any = None, *args: Any, **kwargs: Any) -> _TsMatch:
+        clone = self.copy()
+        clone.alias = query.get_initial_alias()
+        return clone
+
+    def relabeled_clone(self, change_map: dict[str, str]) -> _TsMatch:
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        table = compiler.quote_name_unless_alias(self.alias)
+        return f"{table}.\"search_vector\" @@ to_tsquery('simple', %s)", [self.tsquery]
+
+
 def search_filter(qs: QuerySet, query: str) -> QuerySet:
     """Narrow `qs` to rows matching every term of `query` (an empty query: no filter)."""
     terms = query_terms(query)
@@ -218,8 +250,7 @@ def search_filter(qs: QuerySet, query: str) -> QuerySet:
         return qs if not (query or "").strip() else qs.none()
     spec = _tables[qs.model]
     if connection.vendor == "postgresql":
-        sql = f"SELECT id FROM {spec.table} WHERE search_vector @@ to_tsquery('simple', %s)"
-        return qs.filter(id__in=RawSQL(sql, [_tsquery(terms)]))
+        return qs.filter(_TsMatch(_tsquery(terms)))
     sql = f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH %s"
     return qs.filter(id__in=RawSQL(sql, [_fts5_match(terms)]))
 
