@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from guanxi.platform.testing.api_client import ApiClient, assert_problem
 from guanxi.conftest import PASSWORD
+from guanxi.platform.testing.api_client import ApiClient, assert_problem
 
 pytestmark = pytest.mark.django_db
 

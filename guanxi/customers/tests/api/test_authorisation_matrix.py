@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from guanxi.platform.testing.api_client import ApiClient, assert_problem, token_for
 from guanxi.customers.tests.factories import ContactFactory, CustomerFactory, InteractionFactory
+from guanxi.platform.testing.api_client import ApiClient, assert_problem, token_for
 
 pytestmark = pytest.mark.django_db
 

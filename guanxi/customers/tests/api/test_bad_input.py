@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from guanxi.platform.testing.api_client import assert_problem
 from guanxi.customers.tests.factories import CustomerFactory
+from guanxi.platform.testing.api_client import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from guanxi.platform.testing.api_client import assert_problem
 from guanxi.customers.tests.factories import (
     ContactFactory,
     CustomerFactory,
     InteractionFactory,
     TagFactory,
 )
+from guanxi.platform.testing.api_client import assert_problem
 
 pytestmark = pytest.mark.django_db
 

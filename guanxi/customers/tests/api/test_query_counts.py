@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guanxi.platform.testing.api_client import ApiClient, token_for
 from guanxi.customers.tests.factories import CustomerFactory, TagFactory
+from guanxi.platform.testing.api_client import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 
