@@ -37,10 +37,18 @@ def customers(org):
     return {"zhang": zhang, "others": others, "vip": vip}
 
 
-def _navbar_search(page, text: str) -> None:
-    page.fill("#global-search", text)
-    page.press("#global-search", "Enter")
+def _navbar_search(page, text: str, box: str = "#global-search") -> None:
+    page.fill(box, text)
+    page.press(box, "Enter")
     page.wait_for_url(re.compile(r"/customers/search/"))
+
+
+def test_on_a_phone_the_search_box_is_visible_without_opening_the_menu(open_page, org, customers):
+    page = open_page(org.east_rep, viewport=PHONE)
+    assert not page.locator("#global-search").is_visible()  # inside the collapsed menu
+    _navbar_search(page, "zs", box="#global-search-phone")
+    assert "张三科技有限公司" in page.locator('[data-testid="search-customers"]').inner_text()
+    save_screenshot(page, "search-zs-phone")
 
 
 def test_navbar_search_finds_two_character_name_and_pinyin_initials(open_page, org, customers):
