@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
+    # Server-side cursors cost extra round trips for the small iterator() reads
+    # of form choice lists, and break behind pgbouncer in transaction mode.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})
     # psycopg prepares repeated statements; generic plans are bad for skewed
     # search terms (see STACK-NOTES.md), so always plan with the real values.
@@ -194,7 +197,9 @@ else:
         "name": "guanxi",
         "filename": str(DATA_DIR / "jobs.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        # SQLite cannot block on a queue: poll, but never wait more than a second so
+        # a queued job starts while the user is still looking at its progress bar.
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0},
     }
     CACHES = {
         "default": {

@@ -7,6 +7,7 @@ urlpatterns = [
     # lists, search, bulk actions, saved views (views/lists.py)
     path("", lists.customer_list, name="customer_list"),
     path("search/", lists.search, name="search"),
+    path("export.csv", lists.customer_export, name="customer_export"),
     path("bulk/", lists.customer_bulk_action, name="customer_bulk_action"),
     path("contacts/", lists.contact_list, name="contact_list"),
     path("views/save/", lists.saved_view_create, name="saved_view_create"),

@@ -66,3 +66,24 @@ def test_a_sales_rep_without_the_export_permission_cannot_export(org):
     with pytest.raises(PermissionDenied):
         customer_export_csv(actor=org.east_rep, filters=CustomerFilter())
     assert not AuditEntry.objects.filter(action="customers.customer.exported").exists()
+
+
+def test_the_list_page_exports_its_current_filters_as_csv(client, org):
+    customer_create(actor=org.east_rep, name="张三科技", grade="A")
+    customer_create(actor=org.east_rep, name="李四贸易", grade="B")
+    client.force_login(org.manager)
+
+    page = client.get("/customers/?grade=A")
+    assert 'data-testid="customer-export"' in page.content.decode()
+    response = client.get("/customers/export.csv?grade=A")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = _read(b"".join(response.streaming_content).decode())
+    assert [row[1] for row in rows[1:]] == ["张三科技"]
+
+
+def test_the_export_link_and_url_are_refused_without_the_permission(client, org):
+    client.force_login(org.east_rep)
+    assert 'data-testid="customer-export"' not in client.get("/customers/").content.decode()
+    assert client.get("/customers/export.csv").status_code == 403
