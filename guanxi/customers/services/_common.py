@@ -167,8 +167,24 @@ def full_clean_into(
     except DjangoValidationError as error:
         for key, messages in error.message_dict.items():
             errors.setdefault(key, []).extend(str(m) for m in messages)
+    _check_date_ranges(instance, errors)
     if errors:
         raise ValidationError(str(INVALID_INPUT), field_errors=errors)
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+DATE_OUT_OF_RANGE = _("Enter a date between %(earliest)s and %(latest)s.")
+
+
+def _check_date_ranges(instance: models.Model, errors: dict[str, list[str]]) -> None:
+    """Years like 0001 or 9999 are typos, and cannot be stored once converted to UTC."""
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, models.DateField) or field.name in errors:
+            continue  # DateTimeField is a DateField too
+        value = getattr(instance, field.attname)
+        if isinstance(value, dt.date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            message = str(DATE_OUT_OF_RANGE) % {"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR}
+            errors[field.name] = [message]
 
 
 def coerce_date(value: Any) -> dt.date | None:

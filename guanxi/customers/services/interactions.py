@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -76,11 +75,9 @@ def _apply_fields(
 def _finish(interaction: Interaction, errors: dict[str, list[str]]) -> None:
     if not (interaction.content or "").strip():
         errors.setdefault("content", []).append(str(CONTENT_REQUIRED))
-    if isinstance(interaction.occurred_at, dt.datetime) and timezone.is_naive(
-        interaction.occurred_at
-    ):
-        interaction.occurred_at = timezone.make_aware(interaction.occurred_at)
     full_clean_into(interaction, errors, exclude=["customer", "author"])
+    if timezone.is_naive(interaction.occurred_at):
+        interaction.occurred_at = timezone.make_aware(interaction.occurred_at)
 
 
 @transaction.atomic
