@@ -63,9 +63,11 @@ def test_bad_input_in_the_browser_shows_field_errors(open_page, org):
     assert Customer.objects.count() == 0
 
 
-def test_edit_in_two_tabs_shows_the_conflict(open_page, org):
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_edit_in_two_tabs_shows_the_conflict(open_page, org, viewport):
+    size = "phone" if viewport is PHONE else "desktop"
     customer = customer_create(actor=org.east_rep, name="两个标签页", industry="制造")
-    first = open_page(org.east_rep)
+    first = open_page(org.east_rep, viewport=viewport)
     second = first.context.new_page()
     url = f"/customers/{customer.pk}/update/"
     first.goto(url)
@@ -80,7 +82,7 @@ def test_edit_in_two_tabs_shows_the_conflict(open_page, org):
     expect(conflict).to_contain_text("物流")
     expect(conflict).to_contain_text("零售")
     expect(second.locator("#id_industry")).to_have_value("零售")
-    save_screenshot(second, "customer-conflict")
+    save_screenshot(second, f"customer-conflict-{size}")
     customer.refresh_from_db()
     assert customer.industry == "物流"
     second.click("[data-testid=save-customer]")  # deliberately overwrite
@@ -90,12 +92,14 @@ def test_edit_in_two_tabs_shows_the_conflict(open_page, org):
     second.goto(f"/customers/{customer.pk}/history/")
     expect(second.get_by_test_id("history-row")).to_have_count(3)
     expect(second.locator("#customer-history")).to_contain_text("零售")
-    save_screenshot(second, "customer-history")
+    save_screenshot(second, f"customer-history-{size}")
 
 
-def test_delete_and_restore_from_the_recycle_bin(open_page, org):
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_delete_and_restore_from_the_recycle_bin(open_page, org, viewport):
+    size = "phone" if viewport is PHONE else "desktop"
     customer = customer_create(actor=org.east_rep, name="可恢复客户")
-    page = open_page(org.east_rep)
+    page = open_page(org.east_rep, viewport=viewport)
     page.goto(f"/customers/{customer.pk}/")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("[data-testid=delete-customer]")
@@ -104,7 +108,7 @@ def test_delete_and_restore_from_the_recycle_bin(open_page, org):
     page.get_by_test_id("recycle-bin-link").click()
     page.wait_for_url(re.compile(r"/platform/recycle-bin/$"))
     row = page.locator("tr", has_text="可恢复客户")
-    save_screenshot(page, "recycle-bin")
+    save_screenshot(page, f"recycle-bin-{size}")
     row.get_by_role("button").click()
     page.wait_for_url(re.compile(r"/platform/recycle-bin/$"))
     customer.refresh_from_db()
