@@ -31,6 +31,7 @@ from guanxi.customers.models import (
 from guanxi.customers.permissions import TRANSFER_CUSTOMERS
 from guanxi.customers.selectors import can_see_contact_details, tag_list
 from guanxi.customers.services._common import as_list
+from guanxi.customers.services.customers import EDITABLE_FIELDS
 from guanxi.platform.exceptions import ValidationError
 from guanxi.platform.permissions import has_permission
 from guanxi.platform.phones import InvalidPhone, display_phone, normalize_phone
@@ -79,6 +80,11 @@ def style_widgets(form: forms.BaseForm) -> None:
         else:
             css = "form-control"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+# The service's editable fields that this form edits directly (owner and team
+# only with the transfer permission, custom fields through cf_<key>).
+FORM_FIELDS = [name for name in EDITABLE_FIELDS if name not in {"owner", "team", "custom_fields"}]
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -285,31 +291,7 @@ class CustomerForm(forms.Form):
         """cleaned_data as the keyword arguments of customer_create / customer_update."""
         data = self.cleaned_data
         values: dict[str, Any] = {}
-        for name in (
-            "kind",
-            "name",
-            "short_name",
-            "industry",
-            "source",
-            "grade",
-            "lifecycle_stage",
-            "phones",
-            "emails",
-            "wechat_id",
-            "province",
-            "city",
-            "district",
-            "street",
-            "preferred_channel",
-            "language",
-            "time_zone",
-            "birthday",
-            "birthday_calendar",
-            "lunar_birthday_month",
-            "lunar_birthday_day",
-            "lunar_birthday_is_leap_month",
-            "notes",
-        ):
+        for name in FORM_FIELDS:
             if name in self.fields:
                 values[name] = data.get(name)
         if self.can_assign:

@@ -7,13 +7,15 @@ selector or service, render. Not-found and out-of-scope are both 404.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -161,6 +163,25 @@ def _detail_url(customer_id: int, anchor: str = "") -> str:
 # --- customer form ----------------------------------------------------------
 
 
+def _conflict_and_rearmed_form(
+    request: AuthedRequest,
+    error: ConflictError,
+    form: forms.BaseForm,
+    rebuild: Callable[[QueryDict], forms.BaseForm],
+) -> tuple[dict[str, Any], forms.BaseForm]:
+    """After a stale save: what changed (their value / yours), and the same input
+    re-armed with the current version so a second submit overwrites deliberately."""
+    conflict = {
+        "message": error.message,
+        "rows": conflict_rows(form, error.current_values, request.user),
+    }
+    data = request.POST.copy()
+    data["version"] = str(error.current_version)
+    rearmed = rebuild(data)
+    rearmed.is_valid()
+    return conflict, rearmed
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_create(request: AuthedRequest) -> HttpResponse:
@@ -215,18 +236,14 @@ def customer_update(request: AuthedRequest, customer_id: int) -> HttpResponse:
                 **fields,
             )
         except ConflictError as error:
-            # Keep what the user typed, show what changed, and arm the form with
-            # the current version so a second submit overwrites deliberately.
-            conflict = {
-                "message": error.message,
-                "rows": conflict_rows(form, error.current_values, request.user),
-            }
-            data = request.POST.copy()
-            data["version"] = str(error.current_version)
-            form = CustomerForm(
-                data, actor=request.user, custom_fields=definitions, customer=customer
+            conflict, form = _conflict_and_rearmed_form(
+                request,
+                error,
+                form,
+                lambda data: CustomerForm(
+                    data, actor=request.user, custom_fields=definitions, customer=customer
+                ),
             )
-            form.is_valid()
         except NotFound as error:
             raise Http404(str(error)) from error
         except (ValidationError, PermissionDenied) as error:
@@ -494,14 +511,14 @@ def contact_update(request: AuthedRequest, contact_id: int) -> HttpResponse:
                 **form.service_fields(),
             )
         except ConflictError as error:
-            conflict = {
-                "message": error.message,
-                "rows": conflict_rows(form, error.current_values, request.user),
-            }
-            data = request.POST.copy()
-            data["version"] = str(error.current_version)
-            form = ContactForm(data, actor=request.user, custom_fields=definitions, contact=contact)
-            form.is_valid()
+            conflict, form = _conflict_and_rearmed_form(
+                request,
+                error,
+                form,
+                lambda data: ContactForm(
+                    data, actor=request.user, custom_fields=definitions, contact=contact
+                ),
+            )
         except NotFound as error:
             raise Http404(str(error)) from error
         except (ValidationError, PermissionDenied) as error:
@@ -602,14 +619,12 @@ def interaction_update(request: AuthedRequest, interaction_id: int) -> HttpRespo
                 **form.service_fields(),
             )
         except ConflictError as error:
-            conflict = {
-                "message": error.message,
-                "rows": conflict_rows(form, error.current_values, request.user),
-            }
-            data = request.POST.copy()
-            data["version"] = str(error.current_version)
-            form = InteractionForm(data, contacts=contacts, interaction=interaction)
-            form.is_valid()
+            conflict, form = _conflict_and_rearmed_form(
+                request,
+                error,
+                form,
+                lambda data: InteractionForm(data, contacts=contacts, interaction=interaction),
+            )
         except NotFound as error:
             raise Http404(str(error)) from error
         except (ValidationError, PermissionDenied) as error:
