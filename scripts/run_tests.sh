@@ -9,8 +9,13 @@ export DJANGO_SETTINGS_MODULE=guanxi.settings_test
 export GUANXI_DATA_DIR="${GUANXI_TEST_DATA_DIR:-$(mktemp -d -t guanxi-test-XXXXXX)}"
 PG_URL="${GUANXI_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 REDIS_URL="${GUANXI_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+# What pytest collects; narrow it while working on one app (e.g. guanxi/accounts).
+TEST_PATHS="${GUANXI_TEST_PATHS:-guanxi}"
 IS_CI="${CI:-false}"
 failed=0
+total_passed=0
+total_failed=0
+PYTEST_LOG="$(mktemp -t guanxi-pytest-XXXXXX)"
 
 step() { printf '\n=== %s ===\n' "$1"; }
 
@@ -41,16 +46,20 @@ PY
 run_pytest() {  # run_pytest LABEL ARGS...
   local label="$1"; shift
   step "pytest: $label"
-  $BIN/pytest "$@"
-  local rc=$?
+  $BIN/pytest "$@" 2>&1 | tee "$PYTEST_LOG"
+  local rc=${PIPESTATUS[0]}
   if [ $rc -ne 0 ] && [ $rc -ne 5 ]; then failed=1; fi
+  local summary
+  summary="$(tail -n 1 "$PYTEST_LOG")"
+  total_passed=$((total_passed + $(grep -oE '[0-9]+ passed' <<<"$summary" | awk '{s+=$1} END {print s+0}')))
+  total_failed=$((total_failed + $(grep -oE '[0-9]+ (failed|errors?)' <<<"$summary" | awk '{s+=$1} END {print s+0}')))
 }
 
 unset DATABASE_URL GUANXI_REDIS_URL
-run_pytest "SQLite" -n 2 guanxi
+run_pytest "SQLite" -n 2 $TEST_PATHS
 
 if service_up postgres "$PG_URL"; then
-  DATABASE_URL="$PG_URL" run_pytest "PostgreSQL" -n 2 guanxi
+  DATABASE_URL="$PG_URL" run_pytest "PostgreSQL" -n 2 $TEST_PATHS
 elif [ "$IS_CI" = "true" ]; then
   echo "CI=true and PostgreSQL is missing: failing"; failed=1
 else
@@ -58,7 +67,7 @@ else
 fi
 
 if service_up redis "$REDIS_URL"; then
-  GUANXI_REDIS_URL="$REDIS_URL" run_pytest "jobs on a Redis queue" -m jobs guanxi
+  GUANXI_REDIS_URL="$REDIS_URL" run_pytest "jobs on a Redis queue" -m jobs $TEST_PATHS
 elif [ "$IS_CI" = "true" ]; then
   echo "CI=true and Redis is missing: failing"; failed=1
 else
@@ -66,5 +75,8 @@ else
 fi
 
 step "result"
-if [ $failed -ne 0 ]; then echo "FAILED"; exit 1; fi
-echo "all passes green"
+rm -f "$PYTEST_LOG"
+if [ $failed -ne 0 ]; then status="FAILED"; else status="all passes green"; fi
+echo "$status"
+echo "total: $total_passed passed, $total_failed failed"
+[ $failed -eq 0 ]
