@@ -219,4 +219,6 @@ GUANXI = {
     "DEFAULT_PHONE_REGION": os.environ.get("GUANXI_PHONE_REGION", "CN"),
     "DEFAULT_CURRENCY": "CNY",
     "PAGE_SIZE": 50,
+    # Records deleted longer ago than this are purged for good by a nightly job.
+    "RECYCLE_BIN_RETENTION_DAYS": int(os.environ.get("GUANXI_RECYCLE_BIN_RETENTION_DAYS", "90")),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -11,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from guanxi.accounts.permissions import MANAGE_RECYCLE_BIN
 from guanxi.customers.selectors import follow_ups_due
 from guanxi.platform import selectors, services
 from guanxi.platform.exceptions import ApplicationError, NotFound
+from guanxi.platform.permissions import has_permission
 
 
 @require_GET
@@ -62,7 +65,27 @@ def recycle_bin(request: HttpRequest) -> HttpResponse:
     sections = [
         (entry, list(qs[:100])) for entry, qs in selectors.recycle_bin_list(actor=request.user)
     ]
-    return render(request, "platform/recycle_bin.html", {"sections": sections})
+    context = {
+        "sections": sections,
+        "can_purge": has_permission(request.user, MANAGE_RECYCLE_BIN),
+        "retention_days": settings.GUANXI["RECYCLE_BIN_RETENTION_DAYS"],
+    }
+    return render(request, "platform/recycle_bin.html", context)
+
+
+@login_required
+@require_POST
+def recycle_bin_purge(request: HttpRequest) -> HttpResponse:
+    """Purge now what is older than the retention period (the nightly job does it too)."""
+    try:
+        purged = services.recycle_bin_purge(actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("%(count)s records were purged for good.") % {"count": sum(purged.values())}
+        )
+    return redirect("platform:recycle_bin")
 
 
 @login_required
