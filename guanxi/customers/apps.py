@@ -8,7 +8,7 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from guanxi.customers import permissions, timeline_sources
+        from guanxi.customers import exports, permissions, timeline_sources  # noqa: F401
         from guanxi.customers.models import Contact, Customer, Interaction
         from guanxi.customers.services import (
             contact_restore,

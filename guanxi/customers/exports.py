@@ -1,32 +1,68 @@
-"""Customer list exports: scoped like the list, masked like the pages, audited.
+"""Customer and contact exports: scoped like the lists, masked like the pages, audited.
 
-`customer_export_csv` is the one way a customer list leaves the system as a file
-for now; issue 4 adds XLSX/PDF and background jobs on top of the same rows.
+CSV, XLSX and PDF share one header and one row source (`_header`, `_rows`), so
+every format holds exactly what the list page shows the actor. Small lists stream
+as CSV straight away; XLSX/PDF/vCard of a list run as a job (`export_start`) that
+writes the file under DATA_DIR/exports/<job id>/ and records the audit entry with
+the row count when it is done. Only the user who started a job may download it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.customers.masking import emails_for, phones_for
-from guanxi.customers.models import Customer, CustomFieldTarget
+from guanxi.customers.models import Contact, Customer, CustomFieldTarget
 from guanxi.customers.permissions import EXPORT_CUSTOMERS, VIEW_CONTACT_DETAILS
-from guanxi.customers.selectors import CustomerFilter, custom_field_definitions, customer_list
+from guanxi.customers.selectors import (
+    ContactFilter,
+    CustomerFilter,
+    contact_list,
+    custom_field_definitions,
+    customer_get,
+    customer_list,
+)
 from guanxi.platform.audit import audit_record, jsonable
-from guanxi.platform.exceptions import PermissionDenied
-from guanxi.platform.exports import csv_rows
+from guanxi.platform.exceptions import NotFound, PermissionDenied, ValidationError
+from guanxi.platform.exports import csv_rows, xlsx_write
+from guanxi.platform.jobs import JobContext, register_job_handler
+from guanxi.platform.models import Job
 from guanxi.platform.permissions import has_permission
 
 EXPORT_NOT_ALLOWED = gettext_lazy("You do not have permission to export customers.")
+EXPORT_NOT_READY = gettext_lazy("This export is not ready.")
+BAD_EXPORT = gettext_lazy("This kind of export does not exist.")
 BATCH_SIZE = 2000
+EXPORT_JOB_KIND = "customers.export"
+EXPORT_ACTION = "customers.customer.exported"
+PROGRESS_EVERY = 200
+
+KINDS = ("customers", "contacts", "customer")
+FORMATS = {
+    "customers": ("csv", "xlsx", "pdf"),
+    "contacts": ("csv", "xlsx", "vcf"),
+    "customer": ("pdf",),
+}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "vcf": "text/vcard; charset=utf-8",
+}
 
 
+# ---------------------------------------------------------------- rows
 def _header(custom_labels: list[str]) -> list[str]:
     return [
         _("ID"), _("Name"), _("Short name"), _("Type"), _("Grade"), _("Lifecycle stage"),
@@ -36,7 +72,12 @@ def _header(custom_labels: list[str]) -> list[str]:
     ]  # fmt: skip
 
 
-def _rows(qs: Any, *, full: bool, keys: list[str], actor: Any) -> Iterator[list[Any]]:
+# the narrower column set of the PDF table (a landscape page holds about ten)
+PDF_COLUMNS = (0, 1, 4, 5, 6, 8, 9, 12, 15, 17)
+PDF_WEIGHTS = [0.6, 3.0, 0.6, 1.0, 1.0, 1.6, 2.0, 0.8, 1.0, 1.4]
+
+
+def _batches(qs: Any) -> Iterator[list[Any]]:
     last_id = None
     while True:
         batch_qs = qs.order_by("-id")
@@ -45,6 +86,12 @@ def _rows(qs: Any, *, full: bool, keys: list[str], actor: Any) -> Iterator[list[
         batch = list(batch_qs[:BATCH_SIZE])
         if not batch:
             return
+        yield batch
+        last_id = batch[-1].pk
+
+
+def _rows(qs: Any, *, full: bool, keys: list[str], actor: Any) -> Iterator[list[Any]]:
+    for batch in _batches(qs):
         for customer in batch:
             yield [
                 customer.pk, customer.name, customer.short_name, customer.get_kind_display(),
@@ -55,17 +102,46 @@ def _rows(qs: Any, *, full: bool, keys: list[str], actor: Any) -> Iterator[list[
                 customer.wechat_id, customer.province, customer.city, customer.district,
                 customer.street, customer.industry, customer.source,
                 " ".join(tag.name for tag in customer.tags.all()),
-                customer.created_at.isoformat(timespec="seconds"),
-                customer.updated_at.isoformat(timespec="seconds"),
+                _local(customer.created_at), _local(customer.updated_at),
                 *[_custom_text(customer.custom_fields.get(key)) for key in keys],
             ]  # fmt: skip
-        last_id = batch[-1].pk
+
+
+def _local(value: dt.datetime) -> str:
+    return value.isoformat(timespec="seconds")
 
 
 def _custom_text(value: Any) -> str:
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return "" if value is None else str(value)
+
+
+def _check(actor: Any) -> None:
+    if not has_permission(actor, EXPORT_CUSTOMERS):
+        raise PermissionDenied(str(EXPORT_NOT_ALLOWED))
+
+
+def customer_export_table(
+    *, actor: Any, filters: CustomerFilter
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """The one header and row source of every customer list export (no permission check)."""
+    qs = customer_list(actor=actor, filters=filters)
+    definitions = custom_field_definitions(CustomFieldTarget.CUSTOMER)
+    full = has_permission(actor, VIEW_CONTACT_DETAILS)
+    keys = [d.key for d in definitions]
+    header = _header([d.label for d in definitions])
+    return header, _rows(qs, full=full, keys=keys, actor=actor)
+
+
+def _audit(*, actor: Any, fmt: str, filters: Any, kind: str = "customers", **extra: Any) -> None:
+    audit_record(
+        actor=actor,
+        action=EXPORT_ACTION,
+        instance=None,
+        object_type=(Contact if kind == "contacts" else Customer)._meta.label_lower,
+        changes={"filters": jsonable(filters), "format": fmt, "kind": kind, **extra},
+    )
 
 
 @transaction.atomic
@@ -75,20 +151,287 @@ def customer_export_csv(*, actor: Any, filters: CustomerFilter) -> Iterator[str]
     The rows are the actor's list with the same filters (so the same scope), with
     phones and e-mails masked unless the actor may see them.
     """
-    if not has_permission(actor, EXPORT_CUSTOMERS):
-        raise PermissionDenied(str(EXPORT_NOT_ALLOWED))
-    qs = customer_list(actor=actor, filters=filters)
-    definitions = custom_field_definitions(CustomFieldTarget.CUSTOMER)
-    audit_record(
-        actor=actor,
-        action="customers.customer.exported",
-        instance=None,
-        object_type=Customer._meta.label_lower,
-        changes={"filters": jsonable(asdict(filters)), "format": "csv"},
-    )
+    _check(actor)
+    header, rows = customer_export_table(actor=actor, filters=filters)
+    _audit(actor=actor, fmt="csv", filters=asdict(filters))
+    return csv_rows(header, rows)
+
+
+# ---------------------------------------------------------------- writers
+def _page_label(page: int) -> str:
+    return _("Page %(page)s") % {"page": page}
+
+
+def _write_customers(
+    *, actor: Any, filters: CustomerFilter, fmt: str, target: Any, on_row: Callable | None
+) -> int:
+    header, rows = customer_export_table(actor=actor, filters=filters)
+    if fmt == "xlsx":
+        return xlsx_write(target, header, rows, sheet_name=_("Customers"), on_row=on_row)
+    if fmt == "pdf":
+        from guanxi.platform.pdf import pdf_table
+
+        picked = ([row[i] for i in PDF_COLUMNS] for row in rows)
+        return pdf_table(
+            target,
+            title=_("Customers"),
+            header=[header[i] for i in PDF_COLUMNS],
+            rows=picked,
+            page_label=_page_label,
+            on_row=on_row,
+            weights=PDF_WEIGHTS,
+        )
+    count = 0
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        for line in csv_rows(header, rows):
+            handle.write(line)
+            count += 1
+            if on_row is not None and count > 1:
+                on_row(count - 1)
+    return max(count - 1, 0)
+
+
+def _contact_rows(*, actor: Any, filters: ContactFilter) -> tuple[list[str], Iterator[list[Any]]]:
     full = has_permission(actor, VIEW_CONTACT_DETAILS)
-    keys = [d.key for d in definitions]
-    return csv_rows(
-        _header([d.label for d in definitions]),
-        _rows(qs, full=full, keys=keys, actor=actor),
+    header = [_("ID"), _("Name"), _("Job title"), _("Customer"), _("Phones"), _("E-mails"),
+              _("WeChat ID")]  # fmt: skip
+
+    def rows() -> Iterator[list[Any]]:
+        for batch in _batches(contact_list(actor=actor, filters=filters)):
+            for contact in batch:
+                yield [
+                    contact.pk, contact.name, contact.title, contact.customer.name,
+                    " ".join(phones_for(actor, contact.phones, full=full)),
+                    " ".join(emails_for(actor, contact.emails, full=full)),
+                    contact.wechat_id,
+                ]  # fmt: skip
+
+    return header, rows()
+
+
+def _vcard_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+
+
+def vcard(*, contact: Any, actor: Any, full: bool, version: str = "4.0") -> str:
+    """One contact as a vCard (4.0, or 3.0 for older address books), phones masked as on pages."""
+    name = _vcard_text(contact.name)
+    lines = ["BEGIN:VCARD", f"VERSION:{version}", f"FN:{name}", f"N:{name};;;;"]
+    if contact.title:
+        lines.append(f"TITLE:{_vcard_text(contact.title)}")
+    lines.append(f"ORG:{_vcard_text(contact.customer.name)}")
+    for phone in phones_for(actor, contact.phones, full=full):
+        if version == "3.0":
+            lines.append(f"TEL;TYPE=CELL:{_vcard_text(phone)}")
+        else:
+            lines.append(f"TEL;VALUE=text;TYPE=cell:{_vcard_text(phone)}")
+    for email in emails_for(actor, contact.emails, full=full):
+        lines.append(f"EMAIL:{_vcard_text(email)}")
+    lines.append("END:VCARD")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _write_contacts(
+    *, actor: Any, filters: ContactFilter, fmt: str, target: Any, on_row: Callable | None,
+    version: str = "4.0",
+) -> int:  # fmt: skip
+    if fmt == "vcf":
+        full = has_permission(actor, VIEW_CONTACT_DETAILS)
+        count = 0
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            for batch in _batches(contact_list(actor=actor, filters=filters)):
+                for contact in batch:
+                    handle.write(vcard(contact=contact, actor=actor, full=full, version=version))
+                    count += 1
+                    if on_row is not None:
+                        on_row(count)
+        return count
+    header, rows = _contact_rows(actor=actor, filters=filters)
+    if fmt == "xlsx":
+        return xlsx_write(target, header, rows, sheet_name=_("Contacts"), on_row=on_row)
+    count = 0
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        for line in csv_rows(header, rows):
+            handle.write(line)
+            count += 1
+    return max(count - 1, 0)
+
+
+def customer_profile_pdf(*, actor: Any, customer_id: Any, target: Any) -> Customer:
+    """One customer's profile, contacts and latest timeline as a PDF; audited."""
+    from guanxi.customers.timeline import timeline_for_customer
+    from guanxi.platform.pdf import pdf_document
+
+    _check(actor)
+    customer = customer_get(actor=actor, customer_id=customer_id)
+    full = has_permission(actor, VIEW_CONTACT_DETAILS)
+    profile = [
+        (_("Name"), customer.name),
+        (_("Short name"), customer.short_name),
+        (_("Type"), customer.get_kind_display()),
+        (_("Grade"), customer.grade),
+        (_("Lifecycle stage"), customer.get_lifecycle_stage_display()),
+        (_("Owner"), str(customer.owner or "")),
+        (_("Phones"), " ".join(phones_for(actor, customer.phones, full=full))),
+        (_("E-mails"), " ".join(emails_for(actor, customer.emails, full=full))),
+        (_("Address"), " ".join(filter(None, [customer.province, customer.city,
+                                              customer.district, customer.street]))),
+        (_("Industry"), customer.industry),
+        (_("Source"), customer.source),
+    ]  # fmt: skip
+    contacts = [
+        [c.name, c.title, " ".join(phones_for(actor, c.phones, full=full)),
+         " ".join(emails_for(actor, c.emails, full=full))]
+        for c in contact_list(actor=actor, filters=ContactFilter(customer=customer.pk))
+        .order_by("-is_primary", "id")[:200]
+    ]  # fmt: skip
+    events = [
+        [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), str(e.title),
+         str(e.body or "")[:300]]
+        for e in timeline_for_customer(customer=customer, actor=actor, limit=50)
+    ]  # fmt: skip
+    with transaction.atomic():
+        pdf_document(
+            target,
+            title=customer.name,
+            sections=[
+                (_("Profile"), profile),
+                (_("Contacts"), ([_("Name"), _("Job title"), _("Phones"), _("E-mails")], contacts)),
+                (_("Timeline"), ([_("When"), _("What"), _("Details")], events)),
+            ],
+            page_label=_page_label,
+        )
+        _audit(actor=actor, fmt="pdf", filters={}, kind="customer", customer_id=customer.pk,
+               count=1)  # fmt: skip
+    return customer
+
+
+# ---------------------------------------------------------------- jobs
+def _query_dict(filters: dict[str, Any] | None) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, value in (filters or {}).items():
+        if isinstance(value, list):
+            query.setlist(str(key), [str(v) for v in value])
+        elif value not in (None, ""):
+            query[str(key)] = str(value)
+    return query
+
+
+def _filters_of(kind: str, actor: Any, filters: dict[str, Any] | None) -> Any:
+    """The list filter the form builds from the same query the list page gets."""
+    from guanxi.customers.forms.filters import ContactFilterForm, CustomerFilterForm
+
+    form_class = ContactFilterForm if kind == "contacts" else CustomerFilterForm
+    query = _query_dict(filters)
+    form = form_class(query or None, actor=actor)
+    if not form.is_bound:
+        return ContactFilter() if kind == "contacts" else CustomerFilter()
+    return form.to_filter()
+
+
+def export_filename(kind: str, fmt: str, when: dt.date | None = None) -> str:
+    day = when or timezone.localdate()
+    return f"{kind}-{day:%Y%m%d}.{fmt}"
+
+
+@transaction.atomic
+def export_start(
+    *,
+    actor: Any,
+    kind: str,
+    format: str,
+    filters: dict[str, Any] | None = None,
+    customer_id: int | None = None,
+    vcard_version: str = "4.0",
+) -> Job:
+    """Queue an export job; the job writes the file and audits the export with its row count."""
+    _check(actor)
+    if kind not in KINDS or format not in FORMATS[kind]:
+        raise ValidationError(str(BAD_EXPORT))
+    if kind == "customer":
+        customer_get(actor=actor, customer_id=customer_id)  # 404 before queueing
+    from guanxi.platform.services import job_start
+
+    titles = {"customers": _("Customer export"), "contacts": _("Contact export"),
+              "customer": _("Customer profile export")}  # fmt: skip
+    return job_start(
+        actor=actor,
+        kind=EXPORT_JOB_KIND,
+        title=f"{titles[kind]} ({format.upper()})",
+        params={
+            "kind": kind,
+            "format": format,
+            "filters": jsonable(filters or {}),
+            "customer_id": customer_id,
+            "vcard_version": "3.0" if vcard_version == "3.0" else "4.0",
+        },
     )
+
+
+def _export_dir(job_id: Any) -> Path:
+    return Path(settings.DATA_DIR) / "exports" / str(job_id)
+
+
+def _run_export(context: JobContext) -> dict[str, Any]:
+    job = context.job
+    actor = job.created_by
+    params = context.params
+    kind, fmt = params["kind"], params["format"]
+    _check(actor)  # the permission may have been taken away since the job was queued
+    directory = _export_dir(job.pk)
+    directory.mkdir(parents=True, exist_ok=True)
+    filename = export_filename(kind, fmt)
+    path = directory / filename
+    if kind == "customer":
+        context.set_total(1)
+        customer = customer_profile_pdf(
+            actor=actor, customer_id=params.get("customer_id"), target=str(path)
+        )
+        context.advance(1)
+        filename = f"customer-{customer.pk}.pdf"
+        path = path.rename(directory / filename)
+        return {"file": filename, "count": 1, "format": fmt}
+
+    filters = _filters_of(kind, actor, params.get("filters"))
+    qs = (contact_list if kind == "contacts" else customer_list)(actor=actor, filters=filters)
+    context.set_total(qs.count())
+    reported = 0
+
+    def on_row(count: int) -> None:
+        nonlocal reported
+        if count - reported >= PROGRESS_EVERY:
+            context.advance(count - reported)
+            reported = count
+
+    if kind == "contacts":
+        version = params.get("vcard_version", "4.0")
+        count = _write_contacts(
+            actor=actor, filters=filters, fmt=fmt, target=str(path), on_row=on_row, version=version
+        )
+    else:
+        count = _write_customers(
+            actor=actor, filters=filters, fmt=fmt, target=str(path), on_row=on_row
+        )
+    context.set_total(max(count, context.job.total))
+    context.advance(count - reported)
+    with transaction.atomic():
+        _audit(actor=actor, fmt=fmt, filters=params.get("filters") or {}, kind=kind, count=count,
+               job=str(job.pk))  # fmt: skip
+    return {"file": filename, "count": count, "format": fmt}
+
+
+register_job_handler(EXPORT_JOB_KIND, _run_export)
+
+
+def export_file(*, actor: Any, job_id: Any) -> tuple[Path, str]:
+    """The finished export file of a job the actor started (NotFound for anyone else)."""
+    from guanxi.platform.selectors import job_get
+
+    job = job_get(actor=actor, job_id=job_id)
+    name = (job.result or {}).get("file") if job.kind == EXPORT_JOB_KIND else None
+    if job.status != Job.Status.SUCCEEDED or not name:
+        raise NotFound(str(EXPORT_NOT_READY))
+    path = _export_dir(job.pk) / Path(name).name
+    if not path.is_file():
+        raise NotFound(str(EXPORT_NOT_READY))
+    return path, CONTENT_TYPES[job.result.get("format", "csv")]

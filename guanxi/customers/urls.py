@@ -1,13 +1,22 @@
 from django.urls import path
 
-from guanxi.customers.views import detail, lists, settings
+from guanxi.customers.views import detail, exports, lists, settings
 
 app_name = "customers"
 urlpatterns = [
     # lists, search, bulk actions, saved views (views/lists.py)
     path("", lists.customer_list, name="customer_list"),
     path("search/", lists.search, name="search"),
-    path("export.csv", lists.customer_export, name="customer_export"),
+    path("export.csv", exports.customer_export, name="customer_export"),
+    # exports through jobs (views/exports.py)
+    path("export/<str:fmt>/", exports.customer_export_job, name="customer_export_job"),
+    path("contacts/export/<str:fmt>/", exports.contact_export_job, name="contact_export_job"),
+    path(
+        "<int:customer_id>/export.pdf",
+        exports.customer_profile_export,
+        name="customer_profile_export",
+    ),
+    path("exports/<str:job_id>/download/", exports.export_download, name="export_download"),
     path("bulk/", lists.customer_bulk_action, name="customer_bulk_action"),
     path("contacts/", lists.contact_list, name="contact_list"),
     path("views/save/", lists.saved_view_create, name="saved_view_create"),

@@ -130,6 +130,7 @@ def _permissions(user: Any) -> dict[str, bool]:
             "add_interaction",
             "change_interaction",
             "delete_interaction",
+            "export_customer",
         )
     }
 

@@ -12,18 +12,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.customers import selectors, services
-from guanxi.customers.exports import customer_export_csv
 from guanxi.customers.forms.filters import BulkActionForm, ContactFilterForm, CustomerFilterForm
 from guanxi.customers.permissions import EXPORT_CUSTOMERS, TRANSFER_CUSTOMERS
 from guanxi.customers.selectors import (
@@ -33,7 +30,7 @@ from guanxi.customers.selectors import (
     CustomerFilter,
     saved_view_list,
 )
-from guanxi.platform.exceptions import ApplicationError, PermissionDenied, ValidationError
+from guanxi.platform.exceptions import ApplicationError, ValidationError
 from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
 
@@ -153,22 +150,6 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def customer_export(request: HttpRequest) -> HttpResponse:
-    """The list as CSV with the same filters (and so the same scope) as on screen."""
-    form = CustomerFilterForm(request.GET or None, actor=request.user)
-    filters = form.to_filter() if form.is_bound else CustomerFilter()
-    try:
-        lines = customer_export_csv(actor=request.user, filters=filters)
-    except PermissionDenied as error:
-        raise DjangoPermissionDenied(error.message) from error
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    filename = f"customers-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@login_required
-@require_GET
 def contact_list(request: HttpRequest) -> HttpResponse:
     form = ContactFilterForm(request.GET or None, actor=request.user)
     filters = form.to_filter() if form.is_bound else ContactFilter()
@@ -190,6 +171,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "has_advanced_filters": _has_advanced_filters(request),
         "saved_views": saved_view_list(actor=request.user, list_name=CONTACT_LIST),
         "list_name": CONTACT_LIST,
+        "can_export": has_permission(request.user, EXPORT_CUSTOMERS),
     }
     template = "customers/contact_list.html"
     if request.htmx:
