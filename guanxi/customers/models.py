@@ -331,3 +331,79 @@ class SavedView(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DuplicatePairStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DISMISSED = "dismissed", _("Not a duplicate")
+    MERGED = "merged", _("Merged")
+
+
+class DuplicatePair(models.Model):
+    """Two customers the duplicate finder thinks are the same (customer_a.id < customer_b.id).
+
+    `reasons` holds reason codes (see customers.duplicates.REASON_LABELS). A dismissed
+    pair stays dismissed when the finder runs again.
+    """
+
+    customer_a = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    customer_b = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DuplicatePairStatus.choices,
+        default=DuplicatePairStatus.OPEN,
+    )
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("duplicate pair")
+        verbose_name_plural = _("duplicate pairs")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_a", "customer_b"], name="duplicate_pair_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(customer_a__lt=models.F("customer_b")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-score", "id"], name="duplicate_pair_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_a_id} ~ {self.customer_b_id}"
+
+
+class CustomerMerge(TimestampedModel):
+    """One merge of `other` into `survivor`, with what `customer_merge_undo` needs.
+
+    `survivor_before` is the survivor's snapshot before the merge, `other_snapshot`
+    the other's; `moved` maps a merge handler's name to the ids it moved.
+    """
+
+    survivor = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    survivor_before = models.JSONField(default=dict)
+    survivor_version_after = models.PositiveIntegerField(default=0)
+    other_snapshot = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    # A plain id, not a foreign key: the finder bulk-deletes open pairs on every run
+    # and a foreign key would make that a row-by-row delete.
+    duplicate_pair_id = models.BigIntegerField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.other_id} → {self.survivor_id}"

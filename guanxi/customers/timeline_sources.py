@@ -20,6 +20,8 @@ AUDIT_TITLES = {
     "customers.customer.transferred": gettext_noop("Customer transferred"),
     "customers.customer.deleted": gettext_noop("Moved to the recycle bin"),
     "customers.customer.restored": gettext_noop("Restored from the recycle bin"),
+    "customers.customer.merged": gettext_noop("Merged with another customer"),
+    "customers.customer.merge_undone": gettext_noop("Merge undone"),
     "customers.contact.created": gettext_noop("Contact added"),
     "customers.contact.updated": gettext_noop("Contact updated"),
     "customers.contact.deleted": gettext_noop("Contact deleted"),

@@ -1,5 +1,10 @@
 """Customer, contact, interaction, tag and custom field writes (STYLE.md rule 2)."""
 
+from guanxi.customers.duplicates import (  # also registers the finder's job handler
+    duplicate_pair_dismiss,
+    duplicates_find,
+    duplicates_find_start,
+)
 from guanxi.customers.services.bulk import BULK_ACTIONS, customer_bulk_action_start
 from guanxi.customers.services.contacts import (
     contact_create,
@@ -21,6 +26,12 @@ from guanxi.customers.services.interactions import (
     interaction_follow_up_done,
     interaction_restore,
     interaction_update,
+)
+from guanxi.customers.services.merge import (
+    customer_merge,
+    customer_merge_get,
+    customer_merge_undo,
+    register_merge_handler,
 )
 from guanxi.customers.services.tags import (
     custom_field_create,
@@ -45,14 +56,21 @@ __all__ = [
     "customer_create",
     "customer_create_with_contact",
     "customer_delete",
+    "customer_merge",
+    "customer_merge_get",
+    "customer_merge_undo",
     "customer_restore",
     "customer_transfer",
     "customer_update",
+    "duplicate_pair_dismiss",
+    "duplicates_find",
+    "duplicates_find_start",
     "interaction_create",
     "interaction_delete",
     "interaction_follow_up_done",
     "interaction_restore",
     "interaction_update",
+    "register_merge_handler",
     "saved_view_create",
     "saved_view_delete",
     "tag_create",
