@@ -110,6 +110,7 @@ def _mount_routers() -> None:
 
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", customers_router)
+    api.add_router("/v1/", "guanxi.customers.api.exports.router")
 
 
 _mount_routers()
