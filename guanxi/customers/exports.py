@@ -435,3 +435,39 @@ def export_file(*, actor: Any, job_id: Any) -> tuple[Path, str]:
     if not path.is_file():
         raise NotFound(str(EXPORT_NOT_READY))
     return path, CONTENT_TYPES[job.result.get("format", "csv")]
+
+
+def export_run_here(
+    *, job: Job, on_progress: Callable[[int, int], None], poll_seconds: float = 0.3
+) -> Job:
+    """Run a queued export job in this process (the CLI), reporting its progress.
+
+    The job runs in a thread (as a worker would run it: claim, write, record) while
+    this thread follows its progress in the database; if a worker claimed the job
+    first, the thread finds it claimed and this simply follows the worker.
+    """
+    import threading
+
+    from django.db import connection
+
+    from guanxi.platform.jobs import execute_job
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            execute_job(str(job.pk))
+        except BaseException as error:  # reported through the Job row and re-raised below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name=f"export-{job.pk}")
+    thread.start()
+    while thread.is_alive() or not job.is_finished:
+        thread.join(poll_seconds)
+        job.refresh_from_db()
+        on_progress(job.done, job.total)
+        if not thread.is_alive() and not job.is_finished and job.status == Job.Status.QUEUED:
+            break  # nothing ran it (cancelled before it started?)
+    return job
