@@ -35,7 +35,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.models import Customer, DuplicatePair, DuplicatePairStatus
+from guanxi.customers.models import (
+    Contact,
+    Customer,
+    CustomerMerge,
+    DuplicatePair,
+    DuplicatePairStatus,
+)
 from guanxi.customers.services._common import require_permission
 from guanxi.platform.audit import audit_record
 from guanxi.platform.exceptions import NotFound
@@ -407,3 +413,16 @@ def duplicate_pair_dismiss(*, actor: Any, pair: DuplicatePair) -> DuplicatePair:
         changes={"customers": [current.customer_a_id, current.customer_b_id]},
     )
     return current
+
+
+def customer_merge_recent_list(*, actor: Any, limit: int = 10) -> list[CustomerMerge]:
+    """The actor's own merges that can still be undone, newest first."""
+    return list(
+        CustomerMerge.objects.filter(actor_id=actor.pk, undone_at__isnull=True)
+        .select_related("survivor", "other")
+        .order_by("-id")[:limit]
+    )
+
+
+def live_contact_count(customer: Customer) -> int:
+    return Contact.objects.filter(customer=customer, deleted_at__isnull=True).count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.customers.views import detail, exports, lists, settings
+from guanxi.customers.views import detail, duplicates, exports, lists, settings
 
 app_name = "customers"
 urlpatterns = [
@@ -50,6 +50,16 @@ urlpatterns = [
         detail.interaction_delete,
         name="interaction_delete",
     ),
+    # duplicate finder and merge (views/duplicates.py)
+    path("duplicates/", duplicates.duplicate_list, name="duplicate_list"),
+    path("duplicates/find/", duplicates.duplicate_find, name="duplicate_find"),
+    path(
+        "duplicates/<int:pair_id>/dismiss/",
+        duplicates.duplicate_dismiss,
+        name="duplicate_dismiss",
+    ),
+    path("duplicates/<int:pair_id>/merge/", duplicates.customer_merge, name="customer_merge"),
+    path("merges/<int:merge_id>/undo/", duplicates.customer_merge_undo, name="customer_merge_undo"),
     # tags and custom fields (views/settings.py)
     path("tags/", settings.tag_list, name="tag_list"),
     path("tags/create/", settings.tag_create, name="tag_create"),

@@ -1,0 +1,217 @@
+"""Duplicate customers: the ranked list of likely pairs, dismiss, merge, undo.
+
+Thin views (STYLE.md rule 7): every read goes through `duplicates` selectors that
+scope both customers of a pair, every write through a service. A pair with a
+customer outside the user's scope is a 404, like any other record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from guanxi.customers import services
+from guanxi.customers.duplicates import (
+    REASON_LABELS,
+    customer_merge_recent_list,
+    duplicate_pair_get,
+    duplicate_pair_list,
+    live_contact_count,
+)
+from guanxi.customers.masking import emails_for, phones_for
+from guanxi.customers.models import Customer, DuplicatePair
+from guanxi.customers.services.merge import MERGE_FIELDS, OTHER, SURVIVOR, default_field_choices
+from guanxi.platform.exceptions import (
+    ApplicationError,
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+)
+from guanxi.platform.permissions import has_permission
+
+PAGE_SIZE = 50
+RECENT_MERGES = 10
+
+
+def _pair(request: HttpRequest, pair_id: int, action: str = "view") -> DuplicatePair:
+    try:
+        return duplicate_pair_get(actor=request.user, pair_id=pair_id, action=action)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+
+
+def _reasons(pair: DuplicatePair) -> list[str]:
+    return [str(REASON_LABELS[code]) for code in pair.reasons or [] if code in REASON_LABELS]
+
+
+@login_required
+@require_GET
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(duplicate_pair_list(actor=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [{"pair": pair, "reasons": _reasons(pair)} for pair in page]
+    recent_merges = customer_merge_recent_list(actor=request.user, limit=RECENT_MERGES)
+    return render(
+        request,
+        "customers/duplicate_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "recent_merges": recent_merges,
+            "can_change": has_permission(request.user, "customers.change_customer"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def duplicate_find(request: HttpRequest) -> HttpResponse:
+    try:
+        job = services.duplicates_find_start(actor=request.user)
+    except PermissionDenied as error:
+        raise DjangoPermissionDenied from error
+    return redirect("platform:job_detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def duplicate_dismiss(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = _pair(request, pair_id, action="change")
+    try:
+        services.duplicate_pair_dismiss(actor=request.user, pair=pair)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    except PermissionDenied as error:
+        raise DjangoPermissionDenied from error
+    messages.success(request, _("Marked as not a duplicate."))
+    return redirect("customers:duplicate_list")
+
+
+def _display(customer: Customer, name: str) -> str:
+    field = Customer._meta.get_field(name)
+    value = getattr(customer, name)
+    if value in (None, "", [], {}):
+        return "—"
+    if field.choices:
+        return str(getattr(customer, f"get_{name}_display")())
+    return str(value)
+
+
+def _field_rows(first: Customer, second: Customer, chosen: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "label": str(Customer._meta.get_field(name).verbose_name),
+            "a": _display(first, name),
+            "b": _display(second, name),
+            "is_same": _display(first, name) == _display(second, name),
+            "choice": chosen.get(name, "a"),
+        }
+        for name in MERGE_FIELDS
+    ]
+
+
+def _default_choices(first: Customer, second: Customer) -> dict[str, str]:
+    """Per field "a" or "b": the non-empty value, or the newer record's."""
+    defaults = default_field_choices(first, second)
+    return {name: "b" if choice == OTHER else "a" for name, choice in defaults.items()}
+
+
+def _posted_choices(request: HttpRequest) -> dict[str, str]:
+    return {
+        name: request.POST.get(f"field_{name}", "a")
+        for name in MERGE_FIELDS
+        if request.POST.get(f"field_{name}", "a") in ("a", "b")
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_merge(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = _pair(request, pair_id, action="change")
+    first, second = pair.customer_a, pair.customer_b
+    chosen = _default_choices(first, second)
+    survivor_key = "a"
+    error_message = ""
+    if request.method == "POST":
+        chosen = _posted_choices(request)
+        survivor_key = "b" if request.POST.get("survivor") == "b" else "a"
+        survivor, other = (first, second) if survivor_key == "a" else (second, first)
+        field_choices = {
+            name: SURVIVOR if choice == survivor_key else OTHER for name, choice in chosen.items()
+        }
+        try:
+            merge = services.customer_merge(
+                actor=request.user,
+                survivor=survivor,
+                other=other,
+                field_choices=field_choices,
+                expected_versions={
+                    first.pk: request.POST.get("version_a"),
+                    second.pk: request.POST.get("version_b"),
+                },
+                pair=pair,
+            )
+        except NotFound as error:
+            raise Http404(str(error)) from error
+        except ConflictError as error:
+            error_message = error.message
+            first.refresh_from_db()
+            second.refresh_from_db()
+        except ApplicationError as error:
+            error_message = error.message
+        else:
+            messages.success(
+                request,
+                _(
+                    "“%(other)s” was merged into “%(survivor)s”. "
+                    "You can undo it on the duplicates page."
+                )
+                % {"other": other.name, "survivor": survivor.name},
+            )
+            return redirect("customers:customer_detail", customer_id=merge.survivor_id)
+    context = {
+        "pair": pair,
+        "first": first,
+        "second": second,
+        "reasons": _reasons(pair),
+        "rows": _field_rows(first, second, chosen),
+        "survivor_key": survivor_key,
+        "phones_a": phones_for(request.user, first.phones),
+        "phones_b": phones_for(request.user, second.phones),
+        "emails_a": emails_for(request.user, first.emails),
+        "emails_b": emails_for(request.user, second.emails),
+        "contacts_a": live_contact_count(first),
+        "contacts_b": live_contact_count(second),
+        "error_message": error_message,
+    }
+    return render(
+        request,
+        "customers/customer_merge.html",
+        context,
+        status=409 if error_message and request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def customer_merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
+    try:
+        merge = services.customer_merge_get(actor=request.user, merge_id=merge_id)
+        services.customer_merge_undo(actor=request.user, merge=merge)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("customers:duplicate_list")
+    messages.success(request, _("The merge was undone."))
+    return redirect("customers:customer_detail", customer_id=merge.other_id)
