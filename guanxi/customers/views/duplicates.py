@@ -176,7 +176,7 @@ def customer_merge(request: HttpRequest, pair_id: int) -> HttpResponse:
                     "“%(other)s” was merged into “%(survivor)s”. "
                     "You can undo it on the duplicates page."
                 )
-                % {"other": other.name, "survivor": survivor.name},
+                % {"other": merge.other.name, "survivor": merge.survivor.name},
             )
             return redirect("customers:customer_detail", customer_id=merge.survivor_id)
     context = {
