@@ -43,6 +43,10 @@ from guanxi.platform.permissions import has_permission
 EXPORT_NOT_ALLOWED = gettext_lazy("You do not have permission to export customers.")
 EXPORT_NOT_READY = gettext_lazy("This export is not ready.")
 BAD_EXPORT = gettext_lazy("This kind of export does not exist.")
+PDF_TOO_LONG = gettext_lazy(
+    "A PDF holds at most %(limit)s customers: narrow the filters or export XLSX instead."
+)
+PDF_MAX_ROWS = 5000
 BATCH_SIZE = 2000
 EXPORT_JOB_KIND = "customers.export"
 EXPORT_ACTION = "customers.customer.exported"
@@ -350,6 +354,10 @@ def export_start(
         raise ValidationError(str(BAD_EXPORT))
     if kind == "customer":
         customer_get(actor=actor, customer_id=customer_id)  # 404 before queueing
+    if kind == "customers" and format == "pdf":
+        rows = customer_list(actor=actor, filters=_filters_of(kind, actor, filters))
+        if rows[PDF_MAX_ROWS : PDF_MAX_ROWS + 1].exists():
+            raise ValidationError(str(PDF_TOO_LONG) % {"limit": PDF_MAX_ROWS})
     from guanxi.platform.services import job_start
 
     titles = {"customers": _("Customer export"), "contacts": _("Contact export"),

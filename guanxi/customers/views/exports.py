@@ -6,10 +6,12 @@ the same scope) and is audited by the export services.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -52,8 +54,12 @@ def _start(
         )
     except PermissionDenied as error:
         raise DjangoPermissionDenied(error.message) from error
-    except (NotFound, ValidationError) as error:
+    except NotFound as error:
         raise Http404(str(error)) from error
+    except ValidationError as error:
+        messages.error(request, error.message)
+        back = "customers:contact_list" if kind == "contacts" else "customers:customer_list"
+        return redirect(reverse(back) + (f"?{request.GET.urlencode()}" if request.GET else ""))
     return redirect("platform:job_detail", job_id=job.pk)
 
 

@@ -115,7 +115,27 @@ def test_exports_without_the_permission_are_forbidden(client, org):
 @pytest.mark.django_db
 def test_unknown_formats_and_unfinished_jobs_are_not_found(client, org):
     client.force_login(org.manager)
-    assert client.post("/customers/export/exe/").status_code == 404
+    assert client.post("/customers/export/exe/").status_code == 302  # back to the list
+    assert client.post("/customers/contacts/export/pdf/").status_code == 302
+    assert not Job.objects.exists()
     job = export_start(actor=org.manager, kind="customers", format="xlsx", filters={})
     assert client.get(f"/customers/exports/{job.pk}/download/").status_code == 404
     assert client.get("/customers/exports/not-a-uuid/download/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_pdf_of_too_many_customers_is_refused_before_any_job(client, org, monkeypatch):
+    from guanxi.customers import exports
+
+    monkeypatch.setattr(exports, "PDF_MAX_ROWS", 2)
+    for index in range(3):
+        customer_create(actor=org.east_rep, name=f"客户{index}")
+    client.force_login(org.manager)
+
+    response = client.post("/customers/export/pdf/", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/customers/"
+    assert "XLSX" in response.content.decode()
+    assert not Job.objects.exists()
+    # XLSX has no such limit
+    assert export_start(actor=org.manager, kind="customers", format="xlsx", filters={})
