@@ -6,3 +6,7 @@ class PlatformConfig(AppConfig):
     name = "guanxi.platform"
     label = "platform"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        # Registers the "platform.import" job handler so any worker can run imports.
+        from guanxi.platform.imports import services  # noqa: F401

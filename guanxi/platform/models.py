@@ -138,3 +138,86 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED, self.Status.CANCELLED}
+
+
+class ImportMapping(models.Model):
+    """A saved column mapping ({header: field}) someone can reuse for the next file."""
+
+    name = models.CharField(_("name"), max_length=100)
+    target = models.CharField(_("target"), max_length=50)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "name"], name="import_mapping_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportRun(models.Model):
+    """One import of one file: its options, outcome and where its error report is."""
+
+    job = models.OneToOneField(
+        Job, verbose_name=_("job"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target = models.CharField(_("target"), max_length=50)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_path = models.CharField(_("stored file"), max_length=500)
+    file_sha256 = models.CharField(_("checksum"), max_length=64, db_index=True)
+    options = models.JSONField(_("options"), default=dict)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    error_report = models.CharField(_("error report"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class ImportRunRow(models.Model):
+    """What one row of an import did; written in the same transaction as its batch."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(_("row"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    before = models.JSONField(_("values before"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        indexes = [models.Index(fields=["run", "row_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.row_number} {self.outcome}"

@@ -1,0 +1,431 @@
+"""Import adapters for customers and contacts (autodiscovered by the import engine).
+
+Writes go through customer_create / customer_update (and the contact services),
+so every imported record gets its audit entry, version and search text exactly as
+if typed in. Dedupe keys: normalised phone, lower-cased e-mail, and the name's
+pinyin with widths folded (so 张三 = 张三 = ｚｈａｎｇｓａｎ-like variants compare equal).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from guanxi.customers.models import Contact, Customer, CustomFieldTarget
+from guanxi.customers.selectors import custom_field_definitions
+from guanxi.customers.services import (
+    contact_create,
+    contact_delete,
+    contact_update,
+    customer_create,
+    customer_delete,
+    customer_update,
+)
+from guanxi.platform.imports.targets import RowInvalid, register_import_target
+from guanxi.platform.imports.values import (
+    ImportValueError,
+    OwnerLookup,
+    clean_text,
+    parse_date,
+    parse_emails,
+    parse_phones,
+)
+from guanxi.platform.phones import national_digits
+from guanxi.platform.scoping import scoped
+from guanxi.platform.text import fold_width, pinyin_of
+
+TEXT_LIMITS = {
+    "name": 200,
+    "short_name": 100,
+    "industry": 100,
+    "source": 100,
+    "wechat_id": 100,
+    "province": 50,
+    "city": 50,
+    "district": 50,
+    "street": 200,
+    "title": 100,
+}
+
+
+def name_key(name: str) -> str:
+    return re.sub(r"[\s\W_]+", "", pinyin_of(fold_width(name or "")).lower())
+
+
+def _first(values: dict[str, list[Any]], name: str) -> str:
+    return next((clean_text(v) for v in values.get(name, []) if clean_text(v)), "")
+
+
+def _parse_common(values: dict[str, list[Any]], errors: list[str], labels: dict[str, str]) -> dict:
+    record: dict[str, Any] = {}
+    for name in values:
+        if name in TEXT_LIMITS:
+            text = _first(values, name)
+            if len(text) > TEXT_LIMITS[name]:
+                errors.append(
+                    _("%(field)s is too long (%(length)s characters, at most %(limit)s).")
+                    % {
+                        "field": labels.get(name, name),
+                        "length": len(text),
+                        "limit": TEXT_LIMITS[name],
+                    }
+                )
+            elif text:
+                record[name] = text
+    for name, parser in (("phones", parse_phones), ("emails", parse_emails)):
+        found: list[str] = []
+        for cell in values.get(name, []):
+            try:
+                found.extend(parser(cell))
+            except ImportValueError as error:
+                errors.append(error.message)
+        if found:
+            record[name] = list(dict.fromkeys(found))
+    if _first(values, "birthday"):
+        try:
+            record["birthday"] = parse_date(values["birthday"][0])
+        except ImportValueError as error:
+            errors.append(error.message)
+    if _first(values, "notes"):
+        record["notes"] = "\n".join(clean_text(v) for v in values["notes"] if clean_text(v))
+    custom = {
+        name.removeprefix("custom:"): _first(values, name)
+        for name in values
+        if name.startswith("custom:") and _first(values, name)
+    }
+    if custom:
+        record["custom_fields"] = custom
+    return record
+
+
+def _keys(record: dict[str, Any], extra: str = "") -> list[str]:
+    keys = [f"phone:{national_digits(phone)}" for phone in record.get("phones", [])]
+    keys += [f"email:{email.lower()}" for email in record.get("emails", [])]
+    if record.get("name"):
+        keys.append(f"name:{name_key(record['name'])}{extra}")
+    return keys
+
+
+def _changes(instance: Any, record: dict[str, Any], policy: str) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name, value in record.items():
+        if name in ("customer", "tags"):
+            continue
+        current = getattr(instance, name)
+        if name == "custom_fields":
+            merged = dict(current or {})
+            for key, field_value in value.items():
+                if policy == "overwrite" or not merged.get(key):
+                    merged[key] = field_value
+            if merged != current:
+                changes[name] = merged
+        elif name in ("phones", "emails"):
+            merged_list = list(dict.fromkeys([*(current or []), *value]))
+            if policy == "overwrite" and value != current:
+                changes[name] = merged_list
+            elif policy == "fill" and not current:
+                changes[name] = value
+        elif name == "owner":
+            if (
+                policy == "overwrite" or instance.owner_id is None
+            ) and value.pk != instance.owner_id:
+                changes[name] = value
+        elif (policy == "overwrite" or not current) and value != current:
+            changes[name] = value
+    return changes
+
+
+def _before(instance: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    from guanxi.platform.audit import jsonable
+
+    return {
+        name: (instance.owner_id if name == "owner" else jsonable(getattr(instance, name)))
+        for name in changes
+    }
+
+
+class CustomerImportAdapter:
+    target = "customers"
+    fields = {
+        "name": _("Customer name"),
+        "short_name": _("Short name"),
+        "industry": _("Industry"),
+        "source": _("Source"),
+        "grade": _("Grade"),
+        "owner": _("Owner"),
+        "phones": _("Phones"),
+        "emails": _("E-mails"),
+        "wechat_id": _("WeChat ID"),
+        "province": _("Province"),
+        "city": _("City"),
+        "district": _("District"),
+        "street": _("Street address"),
+        "birthday": _("Birthday"),
+        "tags": _("Tags"),
+        "notes": _("Notes"),
+    }
+    synonyms = {
+        "name": [
+            "客户名称",
+            "客户名",
+            "公司名称",
+            "公司",
+            "企业名称",
+            "单位名称",
+            "名称",
+            "客户",
+            "Company Name",
+            "Company",
+            "Account Name",
+            "Customer Name",
+            "Customer",
+            "Name",
+        ],
+        "short_name": ["简称", "客户简称", "Short Name"],
+        "industry": ["行业", "所属行业", "客户行业", "Industry"],
+        "source": ["来源", "客户来源", "Lead Source", "Source", "Account Source"],
+        "grade": ["等级", "客户等级", "客户级别", "Grade", "Rating"],
+        "owner": [
+            "所属销售",
+            "负责人",
+            "销售",
+            "归属人",
+            "Owner",
+            "Account Owner",
+            "Company Owner",
+        ],
+        "phones": [
+            "手机",
+            "手机号",
+            "手机号码",
+            "电话",
+            "联系电话",
+            "座机",
+            "Mobile Phone",
+            "Mobile",
+            "Phone",
+            "Phone Number",
+            "Telephone",
+            "Tel",
+        ],
+        "emails": ["邮箱", "电子邮箱", "电子邮件", "Email", "E-mail", "Email Address"],
+        "wechat_id": ["微信", "微信号", "WeChat", "WeChat ID"],
+        "province": ["省", "省份", "State", "Province", "State/Region"],
+        "city": ["市", "城市", "City"],
+        "district": ["区", "区县", "District"],
+        "street": ["地址", "详细地址", "街道", "Street", "Address", "Street Address"],
+        "birthday": ["生日", "Birthday"],
+        "tags": ["标签", "Tags", "Tag"],
+        "notes": ["备注", "说明", "Notes", "Description"],
+    }
+
+    def custom_labels(self) -> dict[str, str]:
+        return {d.key: d.label for d in custom_field_definitions(CustomFieldTarget.CUSTOMER)}
+
+    def prepare(self, *, actor: Any) -> Any:
+        return {"owners": OwnerLookup()}
+
+    def parse(self, values: dict[str, list[Any]], context: Any) -> dict[str, Any]:
+        errors: list[str] = []
+        record = _parse_common(values, errors, self.fields)
+        if _first(values, "grade"):
+            record["grade"] = _first(values, "grade").upper()[:1]
+        if _first(values, "owner"):
+            try:
+                record["owner"] = context["owners"].resolve(_first(values, "owner"))
+            except ImportValueError as error:
+                errors.append(error.message)
+        if not record.get("name"):
+            errors.append(_("The customer name is missing."))
+        if errors:
+            raise RowInvalid(errors)
+        return record
+
+    def keys(self, record: dict[str, Any]) -> list[str]:
+        return _keys(record)
+
+    def find_existing(self, record: dict[str, Any], context: Any) -> Customer | None:
+        condition = Q(
+            name_pinyin__in={
+                pinyin_of(record["name"])[:400],
+                pinyin_of(fold_width(record["name"]))[:400],
+            }
+        )
+        for phone in record.get("phones", []):
+            condition |= Q(search_text__contains=national_digits(phone))
+        for email in record.get("emails", []):
+            condition |= Q(search_text__contains=email.split("@")[0].lower())
+        wanted = set(self.keys(record))
+        for candidate in Customer.objects.filter(condition, deleted_at__isnull=True)[:50]:
+            found = _keys(
+                {"name": candidate.name, "phones": candidate.phones, "emails": candidate.emails}
+            )
+            if wanted & set(found):
+                return candidate
+        return None
+
+    def create(self, *, actor: Any, record: dict[str, Any], context: Any) -> Customer:
+        fields = dict(record)
+        if "owner" in fields:
+            fields["owner"] = fields["owner"].pk
+        return customer_create(actor=actor, **fields)
+
+    def update(
+        self, *, actor: Any, instance: Any, record: dict[str, Any], policy: str, context: Any
+    ) -> dict[str, Any] | None:
+        instance.refresh_from_db()
+        changes = _changes(instance, record, policy)
+        if not changes:
+            return None
+        before = _before(instance, changes)
+        if "owner" in changes:
+            changes["owner"] = changes["owner"].pk
+        customer_update(actor=actor, customer=instance, expected_version=None, **changes)
+        instance.refresh_from_db()
+        return before
+
+    def undo_create(self, *, actor: Any, object_id: str) -> None:
+        customer = (
+            scoped(Customer.objects.all(), actor=actor, action="delete")
+            .filter(pk=object_id)
+            .first()
+        )
+        if customer is not None:
+            customer_delete(actor=actor, customer=customer)
+
+    def undo_update(self, *, actor: Any, object_id: str, before: dict[str, Any]) -> None:
+        customer = Customer.objects.filter(pk=object_id).first()
+        if customer is not None:
+            customer_update(actor=actor, customer=customer, expected_version=None, **before)
+
+
+class ContactImportAdapter:
+    target = "contacts"
+    fields = {
+        "customer": _("Customer (name or ID)"),
+        "name": _("Name"),
+        "first_name": _("First name"),
+        "last_name": _("Last name"),
+        "title": _("Job title"),
+        "phones": _("Phones"),
+        "emails": _("E-mails"),
+        "wechat_id": _("WeChat ID"),
+        "birthday": _("Birthday"),
+        "notes": _("Notes"),
+    }
+    synonyms = {
+        "customer": [
+            "客户名称",
+            "客户",
+            "公司",
+            "公司名称",
+            "所属客户",
+            "客户ID",
+            "ORG",
+            "Company",
+            "Account Name",
+            "Associated Company",
+            "Customer",
+        ],
+        "name": ["姓名", "联系人", "联系人姓名", "名字", "FN", "Full Name", "Contact Name", "Name"],
+        "first_name": ["名", "First Name"],
+        "last_name": ["姓", "Last Name"],
+        "title": ["职位", "职务", "TITLE", "Title", "Job Title"],
+        "phones": ["手机", "手机号", "电话", "TEL", "Mobile", "Mobile Phone", "Phone"],
+        "emails": ["邮箱", "电子邮箱", "EMAIL", "Email"],
+        "wechat_id": ["微信", "微信号", "WeChat"],
+        "birthday": ["生日", "BDAY", "Birthday"],
+        "notes": ["备注", "NOTE", "Notes"],
+    }
+
+    def custom_labels(self) -> dict[str, str]:
+        return {d.key: d.label for d in custom_field_definitions(CustomFieldTarget.CONTACT)}
+
+    def prepare(self, *, actor: Any) -> Any:
+        return {"actor": actor, "customers": {}}
+
+    def _customer(self, text: str, context: Any) -> Customer:
+        cache = context["customers"]
+        if text not in cache:
+            visible = scoped(Customer.objects.all(), actor=context["actor"], action="change")
+            found = list(visible.filter(pk=int(text))[:2]) if text.isdigit() else []
+            found = found or list(visible.filter(name=text)[:2])
+            cache[text] = found[0] if len(found) == 1 else len(found)
+        if not isinstance(cache[text], Customer):
+            message = (
+                _("Several customers are called “%(value)s”; use the customer ID.")
+                if cache[text]
+                else _("No customer “%(value)s” that you can edit.")
+            )
+            raise RowInvalid([message % {"value": text[:60]}])
+        return cache[text]
+
+    def parse(self, values: dict[str, list[Any]], context: Any) -> dict[str, Any]:
+        errors: list[str] = []
+        name = _first(values, "name") or (
+            _first(values, "last_name") + _first(values, "first_name")
+        )
+        values = {**values, "name": [name]}
+        record = _parse_common(values, errors, self.fields)
+        customer_text = _first(values, "customer")
+        if not customer_text:
+            errors.append(_("The customer is missing."))
+        else:
+            try:
+                record["customer"] = self._customer(customer_text, context)
+            except RowInvalid as error:
+                errors.extend(error.messages)
+        if not record.get("name"):
+            errors.append(_("The contact name is missing."))
+        if errors:
+            raise RowInvalid(errors)
+        return record
+
+    def keys(self, record: dict[str, Any]) -> list[str]:
+        return _keys(record, extra=f"@{record['customer'].pk}")
+
+    def find_existing(self, record: dict[str, Any], context: Any) -> Contact | None:
+        wanted = set(self.keys(record))
+        for candidate in Contact.objects.filter(
+            customer=record["customer"], deleted_at__isnull=True
+        ):
+            found = _keys(
+                {"name": candidate.name, "phones": candidate.phones, "emails": candidate.emails},
+                extra=f"@{candidate.customer_id}",
+            )
+            if wanted & set(found):
+                return candidate
+        return None
+
+    def create(self, *, actor: Any, record: dict[str, Any], context: Any) -> Contact:
+        fields = dict(record)
+        return contact_create(actor=actor, **fields)
+
+    def update(
+        self, *, actor: Any, instance: Any, record: dict[str, Any], policy: str, context: Any
+    ) -> dict[str, Any] | None:
+        instance.refresh_from_db()
+        changes = _changes(instance, record, policy)
+        if not changes:
+            return None
+        before = _before(instance, changes)
+        contact_update(actor=actor, contact=instance, expected_version=None, **changes)
+        instance.refresh_from_db()
+        return before
+
+    def undo_create(self, *, actor: Any, object_id: str) -> None:
+        contact = Contact.objects.filter(pk=object_id).first()
+        if contact is not None:
+            contact_delete(actor=actor, contact=contact)
+
+    def undo_update(self, *, actor: Any, object_id: str, before: dict[str, Any]) -> None:
+        contact = Contact.objects.filter(pk=object_id).first()
+        if contact is not None:
+            contact_update(actor=actor, contact=contact, expected_version=None, **before)
+
+
+register_import_target("customers", CustomerImportAdapter())
+register_import_target("contacts", ContactImportAdapter())
