@@ -36,6 +36,9 @@ def print_restore_summary(command: BaseCommand, result: RestoreResult) -> None:
 
 
 class Command(BaseCommand):
+    # No system checks (they import every URL module and take seconds):
+    # a restore must not depend on the state of the installation it replaces.
+    requires_system_checks: list[str] = []
     help = "Restore a `guanxi backup` archive into an empty installation (checksums first)."
 
     def add_arguments(self, parser: CommandParser) -> None:
