@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from guanxi.customers.models import Contact, Customer, CustomFieldTarget
+from guanxi.customers.models import Contact, Customer, CustomFieldTarget, Tag
 from guanxi.customers.selectors import custom_field_definitions
 from guanxi.customers.services import (
     contact_create,
@@ -31,6 +31,7 @@ from guanxi.platform.imports.values import (
     clean_text,
     parse_date,
     parse_emails,
+    parse_list,
     parse_phones,
 )
 from guanxi.platform.phones import national_digits
@@ -226,7 +227,8 @@ class CustomerImportAdapter:
         return {d.key: d.label for d in custom_field_definitions(CustomFieldTarget.CUSTOMER)}
 
     def prepare(self, *, actor: Any) -> Any:
-        return {"owners": OwnerLookup()}
+        tags = {fold_width(tag.name).strip().lower(): tag.pk for tag in Tag.objects.all()}
+        return {"owners": OwnerLookup(), "tags": tags}
 
     def parse(self, values: dict[str, list[Any]], context: Any) -> dict[str, Any]:
         errors: list[str] = []
@@ -238,6 +240,16 @@ class CustomerImportAdapter:
                 record["owner"] = context["owners"].resolve(_first(values, "owner"))
             except ImportValueError as error:
                 errors.append(error.message)
+        tag_ids = []
+        for cell in values.get("tags", []):
+            for tag_name in parse_list(cell):
+                tag_id = context["tags"].get(fold_width(tag_name).lower())
+                if tag_id is None:
+                    errors.append(_("Unknown tag “%(value)s”.") % {"value": tag_name[:50]})
+                else:
+                    tag_ids.append(tag_id)
+        if tag_ids:
+            record["tags"] = sorted(set(tag_ids))
         if not record.get("name"):
             errors.append(_("The customer name is missing."))
         if errors:
@@ -278,9 +290,15 @@ class CustomerImportAdapter:
     ) -> dict[str, Any] | None:
         instance.refresh_from_db()
         changes = _changes(instance, record, policy)
+        current_tags = sorted(instance.tags.values_list("pk", flat=True))
+        wanted_tags = sorted(set(current_tags) | set(record.get("tags", [])))
+        if wanted_tags != current_tags and (policy == "overwrite" or not current_tags):
+            changes["tags"] = wanted_tags
         if not changes:
             return None
-        before = _before(instance, changes)
+        before = _before(instance, {k: v for k, v in changes.items() if k != "tags"})
+        if "tags" in changes:
+            before["tags"] = current_tags
         if "owner" in changes:
             changes["owner"] = changes["owner"].pk
         customer_update(actor=actor, customer=instance, expected_version=None, **changes)

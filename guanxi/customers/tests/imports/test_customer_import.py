@@ -243,3 +243,15 @@ def test_cli_dry_run_and_import(org: Any, tmp_path: Path, capsys: Any) -> None:
     output = capsys.readouterr().out
     assert "导入完成" in output and "error report" in output
     assert names() == ["甲"]
+
+
+def test_tags_by_name(org: Any, tmp_path: Path) -> None:
+    from guanxi.customers.services import tag_create
+
+    vip = tag_create(actor=org.admin, name="VIP")
+    path = tmp_path / "tags.csv"
+    path.write_text("客户名称,标签\n甲,vip\n乙,VIP；不存在\n")
+    run = start(org.admin, path, batch_size=1)
+    assert list(Customer.objects.get(name="甲").tags.all()) == [vip]
+    assert "Unknown tag" in run.summary["errors"][0]["message"]
+    assert names() == ["甲"]
