@@ -21,7 +21,6 @@ and leaves dismissed and merged pairs alone (a dismissed pair stays dismissed).
 from __future__ import annotations
 
 import difflib
-import functools
 import json
 import re
 from collections import defaultdict
@@ -152,9 +151,14 @@ def fold_name(name: str) -> str:
     return _PUNCTUATION.sub("", fold_width(name or "").lower())
 
 
-@functools.lru_cache(maxsize=65536)
+_pinyin_cache: dict[str, str] = {}
+
+
 def _char_pinyin(char: str) -> str:
-    return pinyin_of(char)
+    spelled = _pinyin_cache.get(char)
+    if spelled is None:
+        spelled = _pinyin_cache[char] = pinyin_of(char) if is_cjk(char) else char
+    return spelled
 
 
 def spell(text: str) -> str:
@@ -163,24 +167,33 @@ def spell(text: str) -> str:
     Ignores the context a phrase gives a polyphone, but the same characters always
     spell the same, which is all an equality key needs, and it is ~100x faster.
     """
-    return "".join([_char_pinyin(char) if is_cjk(char) else char for char in text])
+    cache = _pinyin_cache
+    return "".join([cache[char] if char in cache else _char_pinyin(char) for char in text])
+
+
+_SUFFIX_ALTERNATIVES = "|".join(map(re.escape, _CJK_SUFFIXES))
+_CJK_SUFFIX_TAIL = re.compile(rf"^(.+?)(?:{_SUFFIX_ALTERNATIVES})+$")
 
 
 def company_core(name: str) -> str:
     """The distinctive part of a company name: 杭州云栖科技有限公司 -> 杭州云栖."""
-    words = _PUNCTUATION.sub(" ", fold_width(name or "").lower()).split()
-    while words and words[-1] in _LATIN_SUFFIXES:
-        words.pop()
-    core = "".join(words)
-    changed = True
-    while changed and core:
-        changed = False
-        for suffix in _CJK_SUFFIXES:
-            if core.endswith(suffix) and len(core) > len(suffix):
-                core = core[: -len(suffix)]
-                changed = True
-                break
-    return core
+    return _core_of(fold_width(name or "").lower())
+
+
+_CJK_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _core_of(folded: str) -> str:
+    """company_core of a name already width-folded and lower-cased."""
+    if folded.isascii() or any("a" <= char <= "z" for char in folded):
+        words = _PUNCTUATION.sub(" ", folded).split()
+        while words and words[-1] in _LATIN_SUFFIXES:
+            words.pop()
+        core = "".join(words)
+    else:
+        core = _PUNCTUATION.sub("", folded)
+    match = _CJK_SUFFIX_TAIL.match(core)
+    return match.group(1) if match else core
 
 
 @dataclass
@@ -219,35 +232,37 @@ def find_duplicate_pairs(
     """
     exact_blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     similar_blocks: dict[str, list[int]] = defaultdict(list)
-    cores: dict[int, str] = {}
+    cores: dict[int, tuple[str, ...]] = {}
     count = 0
     for customer_id, name, phones, emails in rows:
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(PROGRESS_EVERY, "")
         for phone in phones or ():
             exact_blocks[(SAME_PHONE, str(phone))].append(customer_id)
         for email in emails or ():
             exact_blocks[(SAME_EMAIL, str(email).strip().lower())].append(customer_id)
-        folded = fold_name(name)
+        lowered = fold_width(name or "").lower()
+        folded = _PUNCTUATION.sub("", lowered)
         if folded:
             exact_blocks[(SAME_NAME, folded)].append(customer_id)
             spelled = spell(folded)
             exact_blocks[(SAME_NAME_PINYIN, spelled)].append(customer_id)
-        core = company_core(name)
+        core = _core_of(lowered)
         if len(core) < MIN_CORE_LENGTH:
             continue
         # A bare name (杭州云栖) is its own core, so it meets 杭州云栖科技有限公司.
         core_pinyin = spelled if core == folded else spell(core)
         exact_blocks[(SAME_COMPANY, core_pinyin)].append(customer_id)
-        cjk = [c for c in core if is_cjk(c)]
+        cjk = _CJK_CHARS.findall(core)
         if len(cjk) >= 4:
             # Similar names are compared only when they start alike (the same city
             # or brand): 济南远航 and 宁波远航 are different companies.
-            cores[customer_id] = core_pinyin
+            # Compared syllable by syllable: short sequences, and 栖/溪 are equal.
+            cores[customer_id] = tuple([_pinyin_cache[char] for char in core])
             prefix = cjk[0] + cjk[1]
             for index in range(2, len(cjk) - 1):
                 similar_blocks[prefix + cjk[index] + cjk[index + 1]].append(customer_id)
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(PROGRESS_EVERY, "")
     if progress is not None:
         progress(count % PROGRESS_EVERY, "")
 
