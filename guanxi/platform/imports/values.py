@@ -4,7 +4,7 @@ Each raises ImportValueError (a ValueError) whose message is fit for the user.
 Date rules: a leading 4-digit year means Y/M/D (2024/3/5, 2024-03-05, 2024年3月5日,
 2024.3.5, 20240305); a trailing year means M/D/Y as English CRMs export it
 (3/5/2024 = 5 March) unless the first number is above 12, then D/M/Y (25/3/2024).
-A bare number between 1 and 2958465 is an Excel day serial (45321 = 2024-01-31).
+A bare number between 1 and 2958465 is an Excel day serial (45321 = 2024-01-30).
 """
 
 from __future__ import annotations

@@ -255,3 +255,26 @@ def test_tags_by_name(org: Any, tmp_path: Path) -> None:
     assert list(Customer.objects.get(name="甲").tags.all()) == [vip]
     assert "Unknown tag" in run.summary["errors"][0]["message"]
     assert names() == ["甲"]
+
+
+def test_xlsx_with_typed_cells(org: Any, tmp_path: Path) -> None:
+    import datetime
+
+    import xlsxwriter
+
+    path = tmp_path / "客户.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    sheet.write_row(0, 0, ["公司名称", "手机号", "生日", "负责人"])
+    sheet.write_row(1, 0, ["表格客户", 13812345678])
+    date_format = workbook.add_format({"num_format": "yyyy年m月d日"})
+    sheet.write_datetime(1, 2, datetime.datetime(1990, 5, 17), date_format)
+    sheet.write_string(1, 3, "李四")
+    sheet.write_row(2, 0, ["序列号日期", "", 45321, "east1"])
+    workbook.close()
+    run = start(org.admin, path)
+    assert run.summary["created"] == 2, run.summary
+    first = Customer.objects.get(name="表格客户")
+    assert first.phones == ["+8613812345678"] and str(first.birthday) == "1990-05-17"
+    assert first.owner == org.east_rep2
+    assert str(Customer.objects.get(name="序列号日期").birthday) == "2024-01-30"
