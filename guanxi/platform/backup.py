@@ -654,6 +654,8 @@ def backup_restore(
         before = applied_migrations()
         call_command("migrate", interactive=False, verbosity=0)
         result.migrated = applied_migrations() != before
+        # The database cache table is not a model: a portable dump does not carry it.
+        call_command("createcachetable", verbosity=0)
         progress("重建搜索索引 / rebuilding the search index")
         search_index_rebuild()
         progress("恢复文件 / restoring files")
