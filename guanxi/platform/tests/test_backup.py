@@ -171,14 +171,18 @@ def test_round_trip_into_an_empty_installation(source: Any, tmp_path: Path) -> N
     assert "✓" in forced.stdout and "≠" not in forced.stdout
 
 
-def test_portable_dump_round_trip(source: Any, tmp_path: Path) -> None:
+def test_portable_dump_round_trip_with_the_secret_key(source: Any, tmp_path: Path) -> None:
     """The vendor-neutral path: dumpdata with natural keys, migrate + loaddata."""
     installation, _, before = source
     archive = tmp_path / "portable.tar.gz"
-    installation.run("backup", "--portable", "--output", str(archive))
-    assert _manifest(archive)["database"]["method"] == "portable-jsonl"
+    installation.run("backup", "--portable", "--include-secret", "--output", str(archive))
+    manifest = _manifest(archive)
+    assert manifest["database"]["method"] == "portable-jsonl"
+    assert "files/secret_key" in manifest["files"]
     target = Installation(tmp_path / "target")
     target.run("restore", str(archive))
+    secret = (installation.data_dir / "secret_key").read_text()
+    assert (target.data_dir / "secret_key").read_text() == secret
     after = target.shell_json(SNAPSHOT)
     assert after["csv"] == before["csv"]
     assert after["tables"] == before["tables"]
