@@ -24,6 +24,7 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 ADMIN_PASSWORD = "Backup-Admin-pw-2026"
 PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
+PG_LOCK_KEY = 4_826_001  # advisory lock guarding gx_backup_src / gx_backup_dst
 
 # Printed as JSON by a `guanxi shell -c` in the installation under test.
 SNAPSHOT = """
@@ -298,10 +299,19 @@ def test_postgresql_round_trip_with_pg_dump_and_from_a_sqlite_archive(
     if reason:
         print(f"skipping the PostgreSQL round trip: {reason}")
         pytest.skip(reason)
+    import psycopg
+
     names = ("gx_backup_src", "gx_backup_dst")
+    lock = None
     try:
+        # Two test runs at once (parallel sessions, CI shards) would drop each
+        # other's scratch databases: the fixed names are taken under a server lock.
+        lock = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
+        lock.execute("SELECT pg_advisory_lock(%s)", [PG_LOCK_KEY])
         _recreate_databases(*names)
     except Exception as error:  # reachable port, but not a server we may use
+        if lock is not None:
+            lock.close()
         if os.environ.get("CI") == "true":
             raise
         pytest.skip(f"cannot create scratch databases: {error}")
@@ -328,4 +338,7 @@ def test_postgresql_round_trip_with_pg_dump_and_from_a_sqlite_archive(
         assert after["tables"] == crossed["tables"]
         assert after["probe_found"]
     finally:
-        _recreate_databases(*names, drop_only=True)
+        try:
+            _recreate_databases(*names, drop_only=True)
+        finally:
+            lock.close()  # ends the session, which releases the advisory lock
