@@ -85,33 +85,6 @@ class ProfileForm(VersionedForm):
     )
 
 
-class PasswordChangeForm(StyledFormMixin, forms.Form):
-    old_password = forms.CharField(
-        label=_("Current password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    new_password = forms.CharField(
-        label=_("New password"),
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    new_password2 = forms.CharField(
-        label=_("Repeat the new password"),
-        strip=False,
-        max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        first, second = cleaned.get("new_password"), cleaned.get("new_password2")
-        if first and second and first != second:
-            self.add_error("new_password2", PASSWORDS_DIFFER)
-        return cleaned
-
-
 class SetPasswordForm(StyledFormMixin, forms.Form):
     """An admin sets a new password for someone else (no old password)."""
 
@@ -134,6 +107,18 @@ class SetPasswordForm(StyledFormMixin, forms.Form):
         if first and second and first != second:
             self.add_error("new_password2", PASSWORDS_DIFFER)
         return cleaned
+
+
+class PasswordChangeForm(SetPasswordForm):
+    """Changing one's own password: the current one first, then the new one twice."""
+
+    field_order = ["old_password", "new_password", "new_password2"]
+
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class ApiTokenCreateForm(StyledFormMixin, forms.Form):
