@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Schema
 from pydantic import ConfigDict
 
 from guanxi.platform.exceptions import ValidationError
+from guanxi.platform.pagination import keyset_page
 
 MAX_ID = 2**63 - 1
 # A database id: bounded so a huge number is a 422, not an overflow in the driver.
@@ -67,3 +70,16 @@ def changes_of(payload: Any, *, exclude: set[str] | None = None) -> dict[str, An
     for name in exclude or set():
         data.pop(name, None)
     return data
+
+
+def keyset_page_out(
+    qs: QuerySet,
+    *,
+    ordering: list[str],
+    cursor: str | None,
+    limit: int,
+    render: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """One keyset page as the API answers it: {"items": [...], "next_cursor": ...}."""
+    page = keyset_page(qs, ordering=ordering, cursor=cursor, size=limit)
+    return {"items": [render(item) for item in page.items], "next_cursor": page.next_cursor}

@@ -24,8 +24,14 @@ from guanxi.customers.schemas import (
     ContactPatchIn,
 )
 from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS
-from guanxi.platform.api_support import Id, IfMatch, changes_of, expected_version, set_etag
-from guanxi.platform.pagination import keyset_page
+from guanxi.platform.api_support import (
+    Id,
+    IfMatch,
+    changes_of,
+    expected_version,
+    keyset_page_out,
+    set_etag,
+)
 
 
 def _contact_out(contact: Contact, *, actor: Any, full: bool) -> dict[str, Any]:
@@ -68,17 +74,14 @@ def contact_list(request: HttpRequest, filters: Query[ContactFilter]) -> dict[st
         custom=custom_filters(request),
     )
     qs = selectors.contact_list(actor=request.user, filters=selector_filter)
-    page = keyset_page(
+    full = selectors.can_see_contact_details(request.user)
+    return keyset_page_out(
         qs,
         ordering=selectors.CONTACT_SORTS[filters.sort],
         cursor=filters.cursor,
-        size=filters.limit,
+        limit=filters.limit,
+        render=lambda contact: _contact_out(contact, actor=request.user, full=full),
     )
-    full = selectors.can_see_contact_details(request.user)
-    return {
-        "items": [_contact_out(c, actor=request.user, full=full) for c in page.items],
-        "next_cursor": page.next_cursor,
-    }
 
 
 def _contact_reloaded(request: HttpRequest, response: HttpResponse, contact_id: int) -> Any:

@@ -23,9 +23,15 @@ from guanxi.customers.schemas import (
     CustomerPatchIn,
 )
 from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS
-from guanxi.platform.api_support import Id, IfMatch, changes_of, expected_version, set_etag
+from guanxi.platform.api_support import (
+    Id,
+    IfMatch,
+    changes_of,
+    expected_version,
+    keyset_page_out,
+    set_etag,
+)
 from guanxi.platform.exceptions import NotFound
-from guanxi.platform.pagination import keyset_page
 
 
 def _customer_out(customer: Customer, *, actor: Any, full: bool) -> dict[str, Any]:
@@ -91,17 +97,14 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilter]) -> dict[
         custom=custom_filters(request),
     )
     qs = selectors.customer_list(actor=request.user, filters=selector_filter)
-    page = keyset_page(
+    full = selectors.can_see_contact_details(request.user)
+    return keyset_page_out(
         qs,
         ordering=selectors.CUSTOMER_SORTS[filters.sort],
         cursor=filters.cursor,
-        size=filters.limit,
+        limit=filters.limit,
+        render=lambda customer: _customer_out(customer, actor=request.user, full=full),
     )
-    full = selectors.can_see_contact_details(request.user)
-    return {
-        "items": [_customer_out(c, actor=request.user, full=full) for c in page.items],
-        "next_cursor": page.next_cursor,
-    }
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **READ_ERRORS})

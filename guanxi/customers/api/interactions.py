@@ -22,8 +22,14 @@ from guanxi.customers.schemas import (
     InteractionPatchIn,
 )
 from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS
-from guanxi.platform.api_support import Id, IfMatch, changes_of, expected_version, set_etag
-from guanxi.platform.pagination import keyset_page
+from guanxi.platform.api_support import (
+    Id,
+    IfMatch,
+    changes_of,
+    expected_version,
+    keyset_page_out,
+    set_etag,
+)
 
 
 def _interaction_out(interaction: Interaction) -> dict[str, Any]:
@@ -59,13 +65,13 @@ def interaction_list(request: HttpRequest, filters: Query[InteractionFilter]) ->
     qs = selectors.interaction_list(
         actor=request.user, customer_id=filters.customer, author_id=filters.author
     )
-    page = keyset_page(
-        qs, ordering=["-occurred_at", "-id"], cursor=filters.cursor, size=filters.limit
+    return keyset_page_out(
+        qs,
+        ordering=["-occurred_at", "-id"],
+        cursor=filters.cursor,
+        limit=filters.limit,
+        render=_interaction_out,
     )
-    return {
-        "items": [_interaction_out(i) for i in page.items],
-        "next_cursor": page.next_cursor,
-    }
 
 
 def _interaction_reloaded(request: HttpRequest, response: HttpResponse, pk: int) -> Any:
