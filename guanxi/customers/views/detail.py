@@ -164,23 +164,36 @@ def _detail_url(customer_id: int, anchor: str = "") -> str:
 # --- customer form ----------------------------------------------------------
 
 
-def _conflict_and_rearmed_form(
+def _save_versioned_form(
     request: AuthedRequest,
-    error: ConflictError,
     form: forms.BaseForm,
+    save: Callable[[Any], Any],
     rebuild: Callable[[QueryDict], forms.BaseForm],
-) -> tuple[dict[str, Any], forms.BaseForm]:
-    """After a stale save: what changed (their value / yours), and the same input
-    re-armed with the current version so a second submit overwrites deliberately."""
-    conflict = {
-        "message": error.message,
-        "rows": conflict_rows(form, error.current_values, request.user),
-    }
-    data = request.POST.copy()
-    data["version"] = str(error.current_version)
-    rearmed = rebuild(data)
-    rearmed.is_valid()
-    return conflict, rearmed
+) -> tuple[bool, dict[str, Any] | None, forms.BaseForm]:
+    """Run an update service on a valid edit form: (saved, conflict, form to show).
+
+    A stale version shows what changed (their value / yours) and re-arms the same
+    input with the current version so a second submit overwrites deliberately;
+    field errors land on the form; not-found or out-of-scope is a 404.
+    """
+    try:
+        save(form)
+    except ConflictError as error:
+        conflict = {
+            "message": error.message,
+            "rows": conflict_rows(form, error.current_values, request.user),
+        }
+        data = request.POST.copy()
+        data["version"] = str(error.current_version)
+        rearmed = rebuild(data)
+        rearmed.is_valid()
+        return False, conflict, rearmed
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    except (ValidationError, PermissionDenied) as error:
+        apply_field_errors(form, error)
+        return False, None, form
+    return True, None, form
 
 
 @login_required
@@ -228,28 +241,20 @@ def customer_update(request: AuthedRequest, customer_id: int) -> HttpResponse:
     )
     conflict: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
-        fields = form.service_fields()
-        try:
-            services.customer_update(
+        saved, conflict, form = _save_versioned_form(
+            request,
+            form,
+            lambda valid: services.customer_update(
                 actor=request.user,
                 customer=customer,
-                expected_version=form.cleaned_data["version"],
-                **fields,
-            )
-        except ConflictError as error:
-            conflict, form = _conflict_and_rearmed_form(
-                request,
-                error,
-                form,
-                lambda data: CustomerForm(
-                    data, actor=request.user, custom_fields=definitions, customer=customer
-                ),
-            )
-        except NotFound as error:
-            raise Http404(str(error)) from error
-        except (ValidationError, PermissionDenied) as error:
-            apply_field_errors(form, error)
-        else:
+                expected_version=valid.cleaned_data["version"],
+                **valid.service_fields(),
+            ),
+            lambda data: CustomerForm(
+                data, actor=request.user, custom_fields=definitions, customer=customer
+            ),
+        )
+        if saved:
             messages.success(request, _("Changes saved."))
             return redirect("customers:customer_detail", customer_id=customer.pk)
     return render(
@@ -504,27 +509,20 @@ def contact_update(request: AuthedRequest, contact_id: int) -> HttpResponse:
     )
     conflict: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(
+        saved, conflict, form = _save_versioned_form(
+            request,
+            form,
+            lambda valid: services.contact_update(
                 actor=request.user,
                 contact=contact,
-                expected_version=form.cleaned_data["version"],
-                **form.service_fields(),
-            )
-        except ConflictError as error:
-            conflict, form = _conflict_and_rearmed_form(
-                request,
-                error,
-                form,
-                lambda data: ContactForm(
-                    data, actor=request.user, custom_fields=definitions, contact=contact
-                ),
-            )
-        except NotFound as error:
-            raise Http404(str(error)) from error
-        except (ValidationError, PermissionDenied) as error:
-            apply_field_errors(form, error)
-        else:
+                expected_version=valid.cleaned_data["version"],
+                **valid.service_fields(),
+            ),
+            lambda data: ContactForm(
+                data, actor=request.user, custom_fields=definitions, contact=contact
+            ),
+        )
+        if saved:
             messages.success(request, _("Changes saved."))
             return redirect(_detail_url(contact.customer_id, "contacts"))
     return render(
@@ -612,25 +610,18 @@ def interaction_update(request: AuthedRequest, interaction_id: int) -> HttpRespo
     )
     conflict: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.interaction_update(
+        saved, conflict, form = _save_versioned_form(
+            request,
+            form,
+            lambda valid: services.interaction_update(
                 actor=request.user,
                 interaction=interaction,
-                expected_version=form.cleaned_data["version"],
-                **form.service_fields(),
-            )
-        except ConflictError as error:
-            conflict, form = _conflict_and_rearmed_form(
-                request,
-                error,
-                form,
-                lambda data: InteractionForm(data, contacts=contacts, interaction=interaction),
-            )
-        except NotFound as error:
-            raise Http404(str(error)) from error
-        except (ValidationError, PermissionDenied) as error:
-            apply_field_errors(form, error)
-        else:
+                expected_version=valid.cleaned_data["version"],
+                **valid.service_fields(),
+            ),
+            lambda data: InteractionForm(data, contacts=contacts, interaction=interaction),
+        )
+        if saved:
             messages.success(request, _("Changes saved."))
             return redirect(_detail_url(interaction.customer_id, "timeline"))
     return render(
