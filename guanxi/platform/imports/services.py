@@ -19,7 +19,7 @@ from guanxi.platform.exceptions import ApplicationError, NotFound
 from guanxi.platform.exports import neutralise_cell
 from guanxi.platform.imports.engine import POLICIES, ImportEngine, ImportOptions
 from guanxi.platform.imports.mapping import clean_mapping, guess_mapping
-from guanxi.platform.imports.reading import Table, open_table
+from guanxi.platform.imports.reading import ImportFileError, Table, max_import_bytes, open_table
 from guanxi.platform.imports.targets import import_target
 from guanxi.platform.jobs import JobCancelled, JobContext, register_job_handler
 from guanxi.platform.models import ImportMapping, ImportRun, ImportRunRow, Job
@@ -33,6 +33,32 @@ def imports_dir() -> Path:
     directory = Path(settings.DATA_DIR) / "imports"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+def import_upload_store(upload: Any) -> Path:
+    """Stream an uploaded file (Django UploadedFile) into the imports folder.
+
+    Stops with ImportFileError as soon as the size limit is passed, so a 200 MB
+    upload never lands on disk whole; the caller passes the path to
+    import_preview / import_start and may delete it afterwards.
+    """
+    limit = max_import_bytes()
+    suffix = Path(getattr(upload, "name", "") or "").suffix.lower()[:10]
+    path = imports_dir() / "uploads" / f"{uuid.uuid4().hex}{suffix}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            written += len(chunk)
+            if written > limit:
+                handle.close()
+                path.unlink(missing_ok=True)
+                raise ImportFileError(
+                    _("The file is larger than the limit of %(limit)s MB.")
+                    % {"limit": round(limit / 1024 / 1024, 1)}
+                )
+            handle.write(chunk)
+    return path
 
 
 def _mapping_for(
