@@ -407,3 +407,71 @@ class CustomerMerge(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.other_id} → {self.survivor_id}"
+
+
+class ContactDuplicatePair(models.Model):
+    """Two contacts the duplicate finder thinks are the same person (contact_a.id < contact_b.id).
+
+    Kept apart from DuplicatePair so both keep real foreign keys and their own
+    constraints; `reasons` uses the same codes plus `same_customer`.
+    """
+
+    contact_a = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    contact_b = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DuplicatePairStatus.choices,
+        default=DuplicatePairStatus.OPEN,
+    )
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("duplicate contact pair")
+        verbose_name_plural = _("duplicate contact pairs")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact_a", "contact_b"], name="contact_duplicate_pair_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(contact_a__lt=models.F("contact_b")),
+                name="contact_duplicate_pair_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-score", "id"], name="contact_duplicate_pair_rank")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_a_id} ~ {self.contact_b_id}"
+
+
+class ContactMerge(TimestampedModel):
+    """One merge of contact `other` into `survivor` (same customer), with what undo needs."""
+
+    survivor = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    survivor_before = models.JSONField(default=dict)
+    survivor_version_after = models.PositiveIntegerField(default=0)
+    other_snapshot = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    # A plain id for the same reason as CustomerMerge.duplicate_pair_id.
+    duplicate_pair_id = models.BigIntegerField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("contact merge")
+        verbose_name_plural = _("contact merges")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.other_id} → {self.survivor_id}"
