@@ -447,3 +447,5 @@ class ContactImportAdapter:
 
 register_import_target("customers", CustomerImportAdapter())
 register_import_target("contacts", ContactImportAdapter())
+
+from guanxi.customers import imports_activity  # noqa: E402,F401  (registers interactions and tags)

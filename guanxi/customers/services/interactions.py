@@ -82,16 +82,19 @@ def _finish(interaction: Interaction, errors: dict[str, list[str]]) -> None:
 
 @transaction.atomic
 def interaction_create(
-    *, actor: Any, customer: Customer, kind: str, content: str, **fields: Any
+    *, actor: Any, customer: Customer, kind: str, content: str, author: Any = None, **fields: Any
 ) -> Interaction:
-    """Record a follow-up on a customer the actor can see. Time defaults to now."""
+    """Record a follow-up on a customer the actor can see. Time defaults to now.
+
+    The author defaults to the actor; an import names who did the follow-up.
+    """
     require_permission(actor, "customers.add_interaction")
     if not is_in_scope(customer, actor=actor, action="view"):
         raise NotFound(str(CUSTOMER_NOT_FOUND))
     errors: dict[str, list[str]] = {}
     interaction = Interaction(
         customer=customer,
-        author=actor if getattr(actor, "pk", None) else None,
+        author=author if author is not None else (actor if getattr(actor, "pk", None) else None),
         occurred_at=timezone.now(),
     )
     _apply_fields(interaction, {"kind": kind, "content": content, **fields}, errors)
@@ -102,7 +105,11 @@ def interaction_create(
         actor=actor,
         action="customers.interaction.created",
         instance=interaction,
-        changes={"after": snapshot(interaction, EDITABLE_FIELDS), "customer": customer.pk},
+        changes={
+            "after": snapshot(interaction, EDITABLE_FIELDS),
+            "customer": customer.pk,
+            "author": interaction.author_id,
+        },
     )
     return interaction
 
