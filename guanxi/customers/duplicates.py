@@ -1,21 +1,31 @@
-"""The duplicate finder: likely duplicate customers, ranked, stored as DuplicatePair rows.
+"""The duplicate finder: likely duplicate customers and contacts, ranked, stored as pairs.
 
-One streaming pass over the actor's customers (`values_list(...).iterator()`)
-computes blocking keys per customer:
+Customers. The finder never compares every customer with every other one; it puts
+customers into blocks that share a key and pairs only inside small blocks:
  - every normalised phone and every e-mail (lower-cased);
  - the name folded (full/half width, case, spaces) and its pinyin, so 张三, 張三
-   and "Zhang San" share a key (pypinyin reads traditional characters too, so no
-   separate traditional→simplified table is needed for the pinyin key);
+   and "Zhang San" share a key (pypinyin reads traditional characters too);
  - the company "core": the name without legal-form and trade suffixes
    (有限公司, 股份有限公司, 集团, 科技, Co., Ltd. …), as pinyin;
- - CJK bigrams of the core, for similar (not equal) company names.
-Customers sharing a key are candidates; only those are compared (difflib ratio
-over the core's pinyin for the bigram blocks), so the work is near-linear in the
-number of customers. Blocks larger than a cap are skipped: a phone shared by 500
-customers is a switchboard, not a duplicate, and a bigram like 杭州 says nothing.
+ - CJK bigrams of the core, for similar (not equal) company names, compared with
+   difflib over the cores' syllables.
+Blocks larger than a cap are skipped: a phone shared by 500 customers is a
+switchboard, not a duplicate, and 王芳 on 30 records are 30 people.
 
-Pairs are written in bulk; a run replaces the open pairs in the actor's scope
-and leaves dismissed and merged pairs alone (a dismissed pair stays dismissed).
+Contacts. Same phone or e-mail anywhere (a person at two customers often means
+the customers are duplicates), and the same name or name pinyin at the same
+customer. Only contacts of one customer can be merged (see docs/decisions.md).
+
+Where the time goes at 1,000,000 customers (docs/benchmarks.md): phone and e-mail
+blocks are grouped by the database (`json_each` / `jsonb_array_elements_text`
+with GROUP BY … HAVING), so only shared values reach Python; names are streamed
+as (id, name) and keyed once per *distinct* name (names repeat a lot); similar
+company names are compared once per distinct core; pairs are written with
+executemany (SQLite) or COPY (PostgreSQL). Each record keeps at most
+MAX_PAIRS_PER_RECORD pairs, its best ones.
+
+A run replaces the open pairs in the actor's scope and leaves dismissed and
+merged pairs alone (a dismissed pair stays dismissed).
 """
 
 from __future__ import annotations
@@ -24,18 +34,20 @@ import difflib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import (
     Contact,
+    ContactDuplicatePair,
+    ContactMerge,
     Customer,
     CustomerMerge,
     DuplicatePair,
@@ -46,7 +58,8 @@ from guanxi.platform.audit import audit_record
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.jobs import JobContext, register_job_handler
 from guanxi.platform.models import Job
-from guanxi.platform.scoping import scoped
+from guanxi.platform.permissions import has_permission
+from guanxi.platform.scoping import scope_condition, scoped
 from guanxi.platform.services import job_start
 from guanxi.platform.text import fold_width, is_cjk, pinyin_of
 
@@ -59,6 +72,7 @@ SAME_NAME = "same_name"
 SAME_NAME_PINYIN = "same_name_pinyin"
 SAME_COMPANY = "same_company"
 SIMILAR_COMPANY = "similar_company"
+SAME_CUSTOMER = "same_customer"
 
 REASON_LABELS = {
     SAME_PHONE: _("Same phone number"),
@@ -67,6 +81,7 @@ REASON_LABELS = {
     SAME_NAME_PINYIN: _("Same name in pinyin"),
     SAME_COMPANY: _("Same company name without suffixes"),
     SIMILAR_COMPANY: _("Similar company name"),
+    SAME_CUSTOMER: _("Same customer"),
 }
 REASON_WEIGHTS = {
     SAME_PHONE: 60,
@@ -75,6 +90,7 @@ REASON_WEIGHTS = {
     SAME_NAME_PINYIN: 35,
     SAME_COMPANY: 40,
     SIMILAR_COMPANY: 25,
+    SAME_CUSTOMER: 15,
 }
 # A name match implies the weaker matches on the same name; count only the strongest.
 IMPLIED = {
@@ -82,9 +98,19 @@ IMPLIED = {
     SAME_NAME_PINYIN: {SAME_COMPANY, SIMILAR_COMPANY},
     SAME_COMPANY: {SIMILAR_COMPANY},
 }
+# Bit per reason, so a pair's reasons are one int while the finder runs.
+_REASON_ORDER = [
+    SAME_PHONE,
+    SAME_EMAIL,
+    SAME_NAME,
+    SAME_NAME_PINYIN,
+    SAME_COMPANY,
+    SIMILAR_COMPANY,
+    SAME_CUSTOMER,
+]
+BIT = {code: 1 << index for index, code in enumerate(_REASON_ORDER)}
 
-# How many customers may share one key before the key is noise rather than evidence:
-# a phone on 500 records is a switchboard, 王芳 on 30 records are 30 people.
+# How many records may share one key before the key is noise rather than evidence.
 BLOCK_LIMITS = {
     SAME_PHONE: 50,
     SAME_EMAIL: 50,
@@ -95,8 +121,13 @@ BLOCK_LIMITS = {
 MAX_SIMILAR_BLOCK = 20
 SIMILARITY_THRESHOLD = 0.85
 MIN_CORE_LENGTH = 2
+# A record in a 50-strong phone block would otherwise get 49 pairs; nobody reviews
+# them all, and the best few lead to the rest once merged.
+MAX_PAIRS_PER_RECORD = 10
 PROGRESS_EVERY = 10_000
-INSERT_BATCH = 1_000  # rows per INSERT: 6,000 parameters, under SQLite's limit
+FETCH_SIZE = 10_000
+INSERT_BATCH = 10_000
+_ID_SHIFT = 32  # pair code = low id << 32 | high id
 
 # Longest first; stripped repeatedly from the end of the folded name.
 _CJK_SUFFIXES = sorted(
@@ -196,28 +227,166 @@ def _core_of(folded: str) -> str:
     return match.group(1) if match else core
 
 
+@dataclass(frozen=True)
+class NameKeys:
+    """Everything the finder derives from one distinct name (computed once per name)."""
+
+    folded: str
+    spelled: str
+    core_pinyin: str  # "" when the core is too short to mean anything
+    core_syllables: tuple[str, ...]  # () unless the core has >= 4 CJK characters
+    similar_keys: tuple[str, ...]
+
+
+def name_keys(name: str) -> NameKeys:
+    lowered = fold_width(name or "").lower()
+    folded = _PUNCTUATION.sub("", lowered)
+    spelled = spell(folded) if folded else ""
+    core = _core_of(lowered)
+    if len(core) < MIN_CORE_LENGTH:
+        return NameKeys(folded, spelled, "", (), ())
+    # A bare name (杭州云栖) is its own core, so it meets 杭州云栖科技有限公司.
+    core_pinyin = spelled if core == folded else spell(core)
+    cjk = _CJK_CHARS.findall(core)
+    if len(cjk) < 4:
+        return NameKeys(folded, spelled, core_pinyin, (), ())
+    # Similar names are compared only when they start alike (the same city or
+    # brand): 济南远航 and 宁波远航 are different companies. Compared syllable by
+    # syllable: short sequences, and 栖/溪 are equal.
+    prefix = cjk[0] + cjk[1]
+    similar = tuple(prefix + cjk[index] + cjk[index + 1] for index in range(2, len(cjk) - 1))
+    syllables = tuple([_pinyin_cache[char] for char in core])
+    return NameKeys(folded, spelled, core_pinyin, syllables, similar)
+
+
+# --- scoring ------------------------------------------------------------------
+
+
 @dataclass
 class FinderResult:
     customers: int = 0
     pairs: int = 0
     scored: list[tuple[int, int, int, list[str]]] = field(default_factory=list)
+    contacts: int = 0
+    contact_pairs: int = 0
+    contact_scored: list[tuple[int, int, int, list[str]]] = field(default_factory=list)
 
 
 ProgressCallback = Callable[[int, str], None]
 
 
-def _customer_rows(actor: Any) -> QuerySet[Any]:
-    """The customers a run looks at: the actor's scope, or every live one (CLI, actor None)."""
-    if actor is None:
-        qs = Customer.objects.filter(deleted_at__isnull=True)
-    else:
-        qs = scoped(Customer.objects.all(), actor=actor, action="view")
-    return qs.order_by().values_list("id", "name", "phones", "emails")
+class PairCollector:
+    """Reason bits per candidate pair (pair code -> bit mask)."""
+
+    def __init__(self) -> None:
+        self.reasons: dict[int, int] = {}
+
+    def add_block(self, reason: str, ids: Iterable[int], extra: int = 0) -> None:
+        """Every pair inside one block gets `reason` (and `extra` bits)."""
+        unique = sorted(set(ids))
+        if len(unique) < 2 or len(unique) > BLOCK_LIMITS[reason]:
+            return
+        self.add_pairs(combinations(unique, 2), BIT[reason] | extra)
+
+    def add_pairs(self, pairs: Iterable[tuple[int, int]], bits: int) -> None:
+        reasons = self.reasons
+        for first, second in pairs:
+            code = (
+                (first << _ID_SHIFT) | second if first < second else (second << _ID_SHIFT) | first
+            )
+            reasons[code] = reasons.get(code, 0) | bits
+
+    def scored(
+        self, limit_per_record: int = MAX_PAIRS_PER_RECORD
+    ) -> list[tuple[int, int, int, list[str]]]:
+        """(low id, high id, score, reason codes), best first, at most `limit_per_record`
+        pairs per record (the best ones; equal scores by lower ids)."""
+        by_mask: dict[int, list[int]] = defaultdict(list)
+        for code, mask in self.reasons.items():
+            by_mask[mask].append(code)
+        ranked = sorted(
+            ((_score(mask), mask, codes) for mask, codes in by_mask.items()),
+            key=lambda item: -item[0][0],
+        )
+        kept: list[tuple[int, int, int, list[str]]] = []
+        counts: dict[int, int] = defaultdict(int)
+        low_mask = (1 << _ID_SHIFT) - 1
+        for (score, reason_codes), _mask, codes in ranked:
+            codes.sort()
+            for code in codes:
+                first, second = code >> _ID_SHIFT, code & low_mask
+                if counts[first] >= limit_per_record or counts[second] >= limit_per_record:
+                    continue
+                counts[first] += 1
+                counts[second] += 1
+                kept.append((first, second, score, reason_codes))
+        return kept
 
 
-def finder_customer_count(*, actor: Any) -> int:
-    """How many customers a run will look at (the progress bar's total)."""
-    return _customer_rows(actor).count()
+_score_cache: dict[int, tuple[int, list[str]]] = {}
+
+
+def _score(mask: int) -> tuple[int, list[str]]:
+    cached = _score_cache.get(mask)
+    if cached is None:
+        found = {code for code in _REASON_ORDER if mask & BIT[code]}
+        for reason in list(found):
+            found -= IMPLIED.get(reason, set())
+        codes = sorted(found, key=lambda code: -REASON_WEIGHTS[code])
+        cached = _score_cache[mask] = (min(100, sum(REASON_WEIGHTS[c] for c in codes)), codes)
+    return cached
+
+
+def _collect_name_blocks(groups: dict[str, list[int]], collector: PairCollector) -> None:
+    """Name, pinyin, company-core and similar-company pairs from {raw name: ids}."""
+    by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+    units: dict[str, list[int]] = defaultdict(list)  # core pinyin -> ids
+    syllables: dict[str, tuple[str, ...]] = {}
+    similar_blocks: dict[str, set[str]] = defaultdict(set)  # bigram key -> core pinyins
+    name_limit = BLOCK_LIMITS[SAME_NAME]
+    for name, ids in groups.items():
+        keys = name_keys(name)
+        if keys.folded and len(ids) <= name_limit:
+            by_key[(SAME_NAME, keys.folded)] += ids
+            by_key[(SAME_NAME_PINYIN, keys.spelled)] += ids
+        if not keys.core_pinyin:
+            continue
+        units[keys.core_pinyin] += ids
+        if keys.core_syllables:
+            syllables.setdefault(keys.core_pinyin, keys.core_syllables)
+            for key in keys.similar_keys:
+                similar_blocks[key].add(keys.core_pinyin)
+    for (reason, _key), ids in by_key.items():
+        collector.add_block(reason, ids)
+    for ids in units.values():
+        collector.add_block(SAME_COMPANY, ids)
+
+    compared: set[tuple[str, str]] = set()
+    similar_bit = BIT[SIMILAR_COMPANY]
+    for cores in similar_blocks.values():
+        if len(cores) < 2 or sum(len(units[core]) for core in cores) > MAX_SIMILAR_BLOCK:
+            continue
+        for first, second in combinations(sorted(cores), 2):
+            if (first, second) in compared:
+                continue
+            compared.add((first, second))
+            matcher = difflib.SequenceMatcher(None, syllables[first], syllables[second])
+            if (
+                matcher.real_quick_ratio() >= SIMILARITY_THRESHOLD
+                and matcher.quick_ratio() >= SIMILARITY_THRESHOLD
+                and matcher.ratio() >= SIMILARITY_THRESHOLD
+            ):
+                collector.add_pairs(
+                    ((a, b) for a in units[first] for b in units[second] if a != b), similar_bit
+                )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, list) else [value]
 
 
 def find_duplicate_pairs(
@@ -225,104 +394,302 @@ def find_duplicate_pairs(
     *,
     progress: ProgressCallback | None = None,
 ) -> FinderResult:
-    """Score candidate pairs from (id, name, phones, emails) rows.
+    """Score candidate customer pairs from (id, name, phones, emails) rows.
 
-    Pure Python over a stream: no queries of its own, so it can be tested and
-    timed without a database.
+    Pure Python over a stream (phones and e-mails as lists or JSON text): no
+    queries of its own, so it can be tested without a database. `duplicates_find`
+    runs the same scoring with the phone and e-mail blocks grouped in SQL.
     """
-    exact_blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
-    similar_blocks: dict[str, list[int]] = defaultdict(list)
-    cores: dict[int, tuple[str, ...]] = {}
+    phone_blocks: dict[str, list[int]] = defaultdict(list)
+    email_blocks: dict[str, list[int]] = defaultdict(list)
+    groups: dict[str, list[int]] = defaultdict(list)
     count = 0
     for customer_id, name, phones, emails in rows:
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(PROGRESS_EVERY, "")
-        for phone in phones or ():
-            exact_blocks[(SAME_PHONE, str(phone))].append(customer_id)
-        for email in emails or ():
-            exact_blocks[(SAME_EMAIL, str(email).strip().lower())].append(customer_id)
-        lowered = fold_width(name or "").lower()
-        folded = _PUNCTUATION.sub("", lowered)
-        if folded:
-            exact_blocks[(SAME_NAME, folded)].append(customer_id)
-            spelled = spell(folded)
-            exact_blocks[(SAME_NAME_PINYIN, spelled)].append(customer_id)
-        core = _core_of(lowered)
-        if len(core) < MIN_CORE_LENGTH:
-            continue
-        # A bare name (杭州云栖) is its own core, so it meets 杭州云栖科技有限公司.
-        core_pinyin = spelled if core == folded else spell(core)
-        exact_blocks[(SAME_COMPANY, core_pinyin)].append(customer_id)
-        cjk = _CJK_CHARS.findall(core)
-        if len(cjk) >= 4:
-            # Similar names are compared only when they start alike (the same city
-            # or brand): 济南远航 and 宁波远航 are different companies.
-            # Compared syllable by syllable: short sequences, and 栖/溪 are equal.
-            cores[customer_id] = tuple([_pinyin_cache[char] for char in core])
-            prefix = cjk[0] + cjk[1]
-            for index in range(2, len(cjk) - 1):
-                similar_blocks[prefix + cjk[index] + cjk[index + 1]].append(customer_id)
+        for phone in _as_list(phones):
+            phone_blocks[str(phone)].append(customer_id)
+        for email in _as_list(emails):
+            email_blocks[str(email).strip().lower()].append(customer_id)
+        groups[name or ""].append(customer_id)
     if progress is not None:
         progress(count % PROGRESS_EVERY, "")
-
-    reasons: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for (reason, _key), ids in exact_blocks.items():
-        if len(ids) < 2 or len(ids) > BLOCK_LIMITS[reason]:
-            continue
-        for first, second in combinations(sorted(set(ids)), 2):
-            reasons[(first, second)].add(reason)
-    compared: set[tuple[int, int]] = set()
-    for ids in similar_blocks.values():
-        if len(ids) < 2 or len(ids) > MAX_SIMILAR_BLOCK:
-            continue
-        for first, second in combinations(sorted(set(ids)), 2):
-            key = (first, second)
-            if key in compared or SAME_COMPANY in reasons.get(key, ()):
-                continue
-            compared.add(key)
-            matcher = difflib.SequenceMatcher(None, cores[first], cores[second])
-            if (
-                matcher.real_quick_ratio() >= SIMILARITY_THRESHOLD
-                and matcher.quick_ratio() >= SIMILARITY_THRESHOLD
-                and matcher.ratio() >= SIMILARITY_THRESHOLD
-            ):
-                reasons[key].add(SIMILAR_COMPANY)
-
-    result = FinderResult(customers=count)
-    for (first, second), found in reasons.items():
-        for reason in list(found):
-            found -= IMPLIED.get(reason, set())
-        codes = sorted(found, key=lambda code: -REASON_WEIGHTS[code])
-        score = min(100, sum(REASON_WEIGHTS[code] for code in codes))
-        result.scored.append((first, second, score, codes))
+    collector = PairCollector()
+    for ids in phone_blocks.values():
+        collector.add_block(SAME_PHONE, ids)
+    for ids in email_blocks.values():
+        collector.add_block(SAME_EMAIL, ids)
+    _collect_name_blocks(groups, collector)
+    result = FinderResult(customers=count, scored=collector.scored())
     result.pairs = len(result.scored)
     return result
 
 
-def _insert_pairs(scored: list[tuple[int, int, int, list[str]]]) -> None:
-    """Multi-row INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL alike).
+def find_contact_pairs(
+    rows: Iterable[tuple[int, int, str, Any, Any]],
+) -> list[tuple[int, int, int, list[str]]]:
+    """Score candidate contact pairs from (id, customer id, name, phones, emails) rows.
 
-    Plain SQL because bulk_create spends ~100 µs per row building model instances,
-    which is most of a run at a million customers. A pair that already exists
-    (dismissed or merged) is left as it is.
+    Pure Python twin of the SQL path in `duplicates_find`, for tests.
     """
-    table = DuplicatePair._meta.db_table
-    found_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    reasons_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    row_sql = f"(%s, %s, %s, %s{reasons_cast}, %s, %s)"
-    columns = "customer_a_id, customer_b_id, score, reasons, status, found_at"
-    with connection.cursor() as cursor:
-        for start in range(0, len(scored), INSERT_BATCH):
-            batch = scored[start : start + INSERT_BATCH]
-            params: list[Any] = []
-            for first, second, score, codes in batch:
-                params += [first, second, score, json.dumps(codes), "open", found_at]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(batch))} "
-                "ON CONFLICT (customer_a_id, customer_b_id) DO NOTHING",
-                params,
+    phone_blocks: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    email_blocks: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    by_customer: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for contact_id, customer_id, name, phones, emails in rows:
+        for phone in _as_list(phones):
+            phone_blocks[str(phone)].append((contact_id, customer_id))
+        for email in _as_list(emails):
+            email_blocks[str(email).strip().lower()].append((contact_id, customer_id))
+        by_customer[customer_id].append((contact_id, name or ""))
+    collector = PairCollector()
+    for reason, blocks in ((SAME_PHONE, phone_blocks), (SAME_EMAIL, email_blocks)):
+        for members in blocks.values():
+            _add_contact_block(collector, reason, members)
+    for members in by_customer.values():
+        _add_same_customer_names(collector, members)
+    return collector.scored()
+
+
+def _add_contact_block(
+    collector: PairCollector, reason: str, members: list[tuple[int, int]]
+) -> None:
+    """A phone or e-mail block of (contact id, customer id): same-customer pairs get a bonus."""
+    unique = sorted(set(members))
+    if len(unique) < 2 or len(unique) > BLOCK_LIMITS[reason]:
+        return
+    bit, same = BIT[reason], BIT[SAME_CUSTOMER]
+    for (first, first_customer), (second, second_customer) in combinations(unique, 2):
+        if first != second:
+            collector.add_pairs(
+                [(first, second)], bit | (same if first_customer == second_customer else 0)
             )
+
+
+_contact_name_cache: dict[str, tuple[str, str]] = {}
+
+
+def _contact_name_keys(name: str) -> tuple[str, str]:
+    keys = _contact_name_cache.get(name)
+    if keys is None:
+        folded = fold_name(name)
+        keys = _contact_name_cache[name] = (folded, spell(folded) if folded else "")
+    return keys
+
+
+def _add_same_customer_names(collector: PairCollector, members: list[tuple[int, str]]) -> None:
+    """Contacts of one customer with the same name, or the same name in pinyin."""
+    if len(members) < 2:
+        return
+    same = BIT[SAME_CUSTOMER]
+    by_folded: dict[str, list[int]] = defaultdict(list)
+    by_spelled: dict[str, list[int]] = defaultdict(list)
+    for contact_id, name in members:
+        folded, spelled = _contact_name_keys(name)
+        if folded:
+            by_folded[folded].append(contact_id)
+            by_spelled[spelled].append(contact_id)
+    if len(by_spelled) == len(members):
+        return
+    for ids in by_folded.values():
+        collector.add_block(SAME_NAME, ids, extra=same)
+    for ids in by_spelled.values():
+        collector.add_block(SAME_NAME_PINYIN, ids, extra=same)
+
+
+# --- reading the database -------------------------------------------------------
+
+
+def _live_customers(actor: Any) -> QuerySet[Customer]:
+    """The customers a run looks at: the actor's scope, or every live one (CLI, actor None)."""
+    if actor is None:
+        return Customer.objects.filter(deleted_at__isnull=True)
+    return scoped(Customer.objects.all(), actor=actor, action="view")
+
+
+def _live_contacts(actor: Any) -> QuerySet[Contact]:
+    if actor is None:
+        return Contact.objects.filter(deleted_at__isnull=True, customer__deleted_at__isnull=True)
+    return scoped(Contact.objects.all(), actor=actor, action="view")
+
+
+def finder_customer_count(*, actor: Any) -> int:
+    """How many customers a run will look at (the progress bar's total)."""
+    return _live_customers(actor).count()
+
+
+def _stream(qs: QuerySet[Any], *fields: str) -> Iterator[tuple[Any, ...]]:
+    """Rows of `fields` through a plain cursor: no model instances, no JSON decoding."""
+    sql, params = qs.order_by().values_list(*fields).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(FETCH_SIZE):
+            yield from batch
+
+
+def _row_filter(
+    model: type[models.Model], qs: QuerySet[Any], actor: Any, alias: str
+) -> tuple[str, list[Any]]:
+    """A WHERE condition on `alias` (the model's table) equal to the run's scope.
+
+    For the whole database (operator run, or a role that sees everything) it is the
+    live-row condition itself, so the grouping query stays one scan; otherwise the
+    scoped queryset as an `IN (subquery)`.
+    """
+    if actor is None or (
+        has_permission(actor, f"customers.view_{model._meta.model_name}")
+        and scope_condition(model, actor) is None
+    ):
+        if model is Customer:
+            return f"{alias}.deleted_at IS NULL", []
+        customers = Customer._meta.db_table
+        return (
+            f"{alias}.deleted_at IS NULL AND {alias}.customer_id IN "
+            f"(SELECT id FROM {customers} WHERE deleted_at IS NULL)",
+            [],
+        )
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    return f"{alias}.id IN ({sql})", list(params)
+
+
+def _value_blocks(
+    model: type[models.Model], qs: QuerySet[Any], actor: Any, column: str, reason: str
+) -> Iterator[list[tuple[int, int]]]:
+    """Groups of (id, group id) sharing one phone / e-mail, grouped by the database.
+
+    The group id is the contact's customer (0 for customers). Only groups of 2 to
+    the block limit come back, so Python never sees the millions of unique values.
+    """
+    table = model._meta.db_table
+    where, params = _row_filter(model, qs, actor, "t")
+    group = "t.customer_id" if model is Contact else "0"
+    limit = BLOCK_LIMITS[reason]
+    if connection.vendor == "postgresql":
+        value = "lower(btrim(v.value))" if reason == SAME_EMAIL else "v.value"
+        sql = (
+            f"SELECT array_agg(t.id ORDER BY t.id), array_agg({group} ORDER BY t.id) "
+            f"FROM {table} t CROSS JOIN LATERAL jsonb_array_elements_text("
+            f"CASE WHEN jsonb_typeof(t.{column}) = 'array' THEN t.{column} ELSE '[]' END) v "
+            f"WHERE {where} GROUP BY {value} HAVING count(*) BETWEEN 2 AND %s"
+        )
+    else:
+        value = "lower(trim(v.value))" if reason == SAME_EMAIL else "v.value"
+        sql = (
+            f"SELECT group_concat(t.id), group_concat({group}) "
+            f"FROM {table} t, json_each(t.{column}) v "
+            f"WHERE {where} AND json_valid(t.{column}) GROUP BY {value} "
+            "HAVING count(*) BETWEEN 2 AND %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        for ids, groups in cursor.fetchall():
+            if isinstance(ids, str):
+                ids, groups = ids.split(","), groups.split(",")
+            yield list(zip(map(int, ids), map(int, groups), strict=True))
+
+
+def _customer_pairs(actor: Any, progress: ProgressCallback | None) -> tuple[int, list[Any]]:
+    qs = _live_customers(actor)
+    groups: dict[str, list[int]] = defaultdict(list)
+    count = 0
+    for customer_id, name in _stream(qs, "id", "name"):
+        groups[name].append(customer_id)
+        count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(PROGRESS_EVERY, "")
+    if progress is not None:
+        progress(count % PROGRESS_EVERY, "")
+    collector = PairCollector()
+    for column, reason in (("phones", SAME_PHONE), ("emails", SAME_EMAIL)):
+        for members in _value_blocks(Customer, qs, actor, column, reason):
+            collector.add_block(reason, [customer_id for customer_id, _zero in members])
+    _collect_name_blocks(groups, collector)
+    del groups
+    return count, collector.scored()
+
+
+def _contact_pairs(actor: Any) -> tuple[int, list[Any]]:
+    qs = _live_contacts(actor)
+    collector = PairCollector()
+    for column, reason in (("phones", SAME_PHONE), ("emails", SAME_EMAIL)):
+        for members in _value_blocks(Contact, qs, actor, column, reason):
+            _add_contact_block(collector, reason, members)
+    count = 0
+    current_customer, members = None, []
+    # Ordered by customer, so one customer's contacts are compared while they pass by.
+    sql, params = (
+        qs.order_by("customer_id").values_list("customer_id", "id", "name").query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(FETCH_SIZE):
+            count += len(batch)
+            for customer_id, contact_id, name in batch:
+                if customer_id != current_customer:
+                    _add_same_customer_names(collector, members)
+                    current_customer, members = customer_id, []
+                members.append((contact_id, name))
+    _add_same_customer_names(collector, members)
+    return count, collector.scored()
+
+
+# --- writing pairs --------------------------------------------------------------
+
+
+def _insert_pairs(model: type[models.Model], columns: tuple[str, str], scored: list[Any]) -> None:
+    """Bulk insert, leaving a pair that already exists (dismissed or merged) as it is.
+
+    Plain SQL because bulk_create spends ~100 µs per row building model instances.
+    SQLite: one prepared INSERT … ON CONFLICT DO NOTHING through executemany.
+    PostgreSQL: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT.
+    """
+    if not scored:
+        return
+    table = model._meta.db_table
+    first_column, second_column = columns
+    found_at = timezone.now()
+    reasons_json: dict[tuple[str, ...], str] = {}
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for first, second, score, codes in scored:
+            key = tuple(codes)
+            text = reasons_json.get(key)
+            if text is None:
+                text = reasons_json[key] = json.dumps(codes)
+            yield (first, second, score, text, "open", found_at)
+
+    names = f"{first_column}, {second_column}, score, reasons, status, found_at"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS guanxi_pair_load "
+                "(a bigint, b bigint, score smallint, reasons jsonb, status varchar(20), "
+                "found_at timestamptz) ON COMMIT DROP"
+            )
+            with cursor.cursor.copy(
+                "COPY guanxi_pair_load (a, b, score, reasons, status, found_at) FROM STDIN"
+            ) as copy:
+                for row in rows():
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT a, b, score, reasons, status, found_at "
+                f"FROM guanxi_pair_load ON CONFLICT ({first_column}, {second_column}) DO NOTHING"
+            )
+            cursor.execute("DROP TABLE guanxi_pair_load")
+            return
+        stamp = connection.ops.adapt_datetimefield_value(found_at)
+        sql = (
+            f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s, %s) "
+            f"ON CONFLICT ({first_column}, {second_column}) DO NOTHING"
+        )
+        batch: list[tuple[Any, ...]] = []
+        for row in rows():
+            batch.append((*row[:5], stamp))
+            if len(batch) >= INSERT_BATCH:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 def _scope_pairs(qs: QuerySet[DuplicatePair], actor: Any) -> QuerySet[DuplicatePair]:
@@ -332,45 +699,82 @@ def _scope_pairs(qs: QuerySet[DuplicatePair], actor: Any) -> QuerySet[DuplicateP
     return qs.filter(customer_a__in=visible, customer_b__in=visible)
 
 
-def duplicates_find(*, actor: Any, progress: ProgressCallback | None = None) -> FinderResult:
-    """Run the finder over the actor's customers (all live ones when actor is None).
+def _scope_contact_pairs(
+    qs: QuerySet[ContactDuplicatePair], actor: Any, action: str = "view"
+) -> QuerySet[ContactDuplicatePair]:
+    if actor is None:
+        return qs
+    visible = scoped(Contact.objects.all(), actor=actor, action=action).values("pk")
+    return qs.filter(contact_a__in=visible, contact_b__in=visible)
 
-    Replaces the open pairs among those customers; dismissed and merged pairs stay.
+
+def duplicates_find(
+    *, actor: Any, progress: ProgressCallback | None = None, contacts: bool = True
+) -> FinderResult:
+    """Run the finder over the actor's customers and their contacts (all live ones
+    when actor is None).
+
+    Replaces the open pairs among those records; dismissed and merged pairs stay.
+    Both kinds are written in one transaction: a run never leaves half its pairs.
     """
     if actor is not None:
         require_permission(actor, "customers.change_customer")
-    result = find_duplicate_pairs(
-        _customer_rows(actor).iterator(chunk_size=5000), progress=progress
-    )
+    result = FinderResult()
+    result.customers, result.scored = _customer_pairs(actor, progress)
+    result.pairs = len(result.scored)
+    if contacts:
+        result.contacts, result.contact_scored = _contact_pairs(actor)
+        result.contact_pairs = len(result.contact_scored)
     with transaction.atomic():
         _scope_pairs(DuplicatePair.objects.filter(status=DuplicatePairStatus.OPEN), actor).delete()
-        _insert_pairs(result.scored)
+        _insert_pairs(DuplicatePair, ("customer_a_id", "customer_b_id"), result.scored)
+        if contacts:
+            _scope_contact_pairs(
+                ContactDuplicatePair.objects.filter(status=DuplicatePairStatus.OPEN), actor
+            ).delete()
+            _insert_pairs(
+                ContactDuplicatePair, ("contact_a_id", "contact_b_id"), result.contact_scored
+            )
     return result
 
 
 def duplicates_find_start(*, actor: Any) -> Job:
     """Queue a finder run in the actor's scope; progress shows on the job page."""
     require_permission(actor, "customers.change_customer")
-    return job_start(actor=actor, kind=FIND_JOB_KIND, title=str(_("Find duplicate customers")))
+    return job_start(
+        actor=actor, kind=FIND_JOB_KIND, title=str(_("Find duplicate customers and contacts"))
+    )
 
 
 def _run_find_job(context: JobContext) -> dict[str, Any]:
     actor = context.job.created_by
     if actor is None:
-        return {"pairs": 0, "customers": 0}
+        return {"pairs": 0, "customers": 0, "contact_pairs": 0, "contacts": 0}
     context.set_total(finder_customer_count(actor=actor))
 
     def progress(count: int, message: str) -> None:
         context.advance(count, message=message)
 
     result = duplicates_find(actor=actor, progress=progress)
-    message = str(_("%(pairs)s likely duplicate pairs among %(customers)s customers.")) % {
+    message = str(
+        _(
+            "%(pairs)s likely duplicate pairs among %(customers)s customers, "
+            "%(contact_pairs)s among %(contacts)s contacts."
+        )
+    ) % {
         "pairs": result.pairs,
         "customers": result.customers,
+        "contact_pairs": result.contact_pairs,
+        "contacts": result.contacts,
     }
     # Not context.advance: the pairs are committed, a late cancel must not hide them.
     Job.objects.filter(pk=context.job.pk).update(message=message[:500])
-    return {"pairs": result.pairs, "customers": result.customers}
+    return {
+        "pairs": result.pairs,
+        "customers": result.customers,
+        "contact_pairs": result.contact_pairs,
+        "contacts": result.contacts,
+    }
 
 
 register_job_handler(FIND_JOB_KIND, _run_find_job)
@@ -441,3 +845,60 @@ def customer_merge_recent_list(*, actor: Any, limit: int = 10) -> list[CustomerM
 
 def live_contact_count(customer: Customer) -> int:
     return Contact.objects.filter(customer=customer, deleted_at__isnull=True).count()
+
+
+# --- contact pairs ---------------------------------------------------------------
+
+CONTACT_PAIR_NOT_FOUND = _("This duplicate contact pair does not exist or you cannot see it.")
+
+
+def contact_pair_list(*, actor: Any) -> QuerySet[ContactDuplicatePair]:
+    """Open contact pairs whose two contacts (and their customers) the actor can see."""
+    qs = ContactDuplicatePair.objects.filter(status=DuplicatePairStatus.OPEN)
+    return (
+        _scope_contact_pairs(qs, actor)
+        .select_related("contact_a__customer", "contact_b__customer")
+        .order_by("-score", "id")
+    )
+
+
+def contact_pair_get(*, actor: Any, pair_id: Any, action: str = "view") -> ContactDuplicatePair:
+    """One open contact pair with both contacts in the actor's scope for `action`."""
+    try:
+        pk = int(pair_id)
+    except (TypeError, ValueError) as error:
+        raise NotFound(str(CONTACT_PAIR_NOT_FOUND)) from error
+    qs = ContactDuplicatePair.objects.filter(pk=pk, status=DuplicatePairStatus.OPEN)
+    pair = (
+        _scope_contact_pairs(qs, actor, action=action)
+        .select_related("contact_a__customer", "contact_b__customer")
+        .first()
+    )
+    if pair is None:
+        raise NotFound(str(CONTACT_PAIR_NOT_FOUND))
+    return pair
+
+
+@transaction.atomic
+def contact_pair_dismiss(*, actor: Any, pair: ContactDuplicatePair) -> ContactDuplicatePair:
+    """Mark two contacts "not the same person"; later finder runs leave the pair dismissed."""
+    require_permission(actor, "customers.change_contact")
+    current = contact_pair_get(actor=actor, pair_id=pair.pk, action="change")
+    current.status = DuplicatePairStatus.DISMISSED
+    current.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="customers.contact_duplicate.dismissed",
+        instance=current,
+        changes={"contacts": [current.contact_a_id, current.contact_b_id]},
+    )
+    return current
+
+
+def contact_merge_recent_list(*, actor: Any, limit: int = 10) -> list[ContactMerge]:
+    """The actor's own contact merges that can still be undone, newest first."""
+    return list(
+        ContactMerge.objects.filter(actor_id=actor.pk, undone_at__isnull=True)
+        .select_related("survivor", "other")
+        .order_by("-id")[:limit]
+    )
