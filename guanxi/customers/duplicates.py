@@ -52,6 +52,7 @@ from guanxi.customers.models import (
     CustomerMerge,
     DuplicatePair,
     DuplicatePairStatus,
+    Interaction,
 )
 from guanxi.customers.services._common import require_permission
 from guanxi.platform.audit import audit_record
@@ -902,3 +903,8 @@ def contact_merge_recent_list(*, actor: Any, limit: int = 10) -> list[ContactMer
         .select_related("survivor", "other")
         .order_by("-id")[:limit]
     )
+
+
+def live_interaction_count(contact: Contact) -> int:
+    """Follow-ups naming this contact (what a contact merge moves), for the merge screen."""
+    return Interaction.objects.filter(contact=contact, deleted_at__isnull=True).count()

@@ -60,6 +60,21 @@ urlpatterns = [
     ),
     path("duplicates/<int:pair_id>/merge/", duplicates.customer_merge, name="customer_merge"),
     path("merges/<int:merge_id>/undo/", duplicates.customer_merge_undo, name="customer_merge_undo"),
+    path(
+        "duplicates/contacts/<int:pair_id>/dismiss/",
+        duplicates.contact_duplicate_dismiss,
+        name="contact_duplicate_dismiss",
+    ),
+    path(
+        "duplicates/contacts/<int:pair_id>/merge/",
+        duplicates.contact_merge_view,
+        name="contact_merge",
+    ),
+    path(
+        "contact-merges/<int:merge_id>/undo/",
+        duplicates.contact_merge_undo_view,
+        name="contact_merge_undo",
+    ),
     # tags and custom fields (views/settings.py)
     path("tags/", settings.tag_list, name="tag_list"),
     path("tags/create/", settings.tag_create, name="tag_create"),

@@ -1,4 +1,5 @@
-"""Duplicate customers: the ranked list of likely pairs, dismiss, merge, undo.
+"""Duplicate customers and contacts: the ranked lists of likely pairs (two tabs),
+dismiss, merge, undo.
 
 Thin views (STYLE.md rule 7): every read goes through `duplicates` selectors that
 scope both customers of a pair, every write through a service. A pair with a
@@ -15,20 +16,37 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.customers import services
 from guanxi.customers.duplicates import (
     REASON_LABELS,
+    contact_merge_recent_list,
+    contact_pair_dismiss,
+    contact_pair_get,
+    contact_pair_list,
     customer_merge_recent_list,
     duplicate_pair_get,
     duplicate_pair_list,
     live_contact_count,
+    live_interaction_count,
 )
 from guanxi.customers.masking import emails_for, phones_for
-from guanxi.customers.models import Customer, DuplicatePair
-from guanxi.customers.services.merge import MERGE_FIELDS, OTHER, SURVIVOR, default_field_choices
+from guanxi.customers.models import Contact, ContactDuplicatePair, Customer, DuplicatePair
+from guanxi.customers.services.merge import (
+    CONTACT_MERGE_FIELDS,
+    DIFFERENT_CUSTOMERS,
+    MERGE_FIELDS,
+    OTHER,
+    SURVIVOR,
+    contact_merge,
+    contact_merge_get,
+    contact_merge_undo,
+    default_contact_field_choices,
+    default_field_choices,
+)
 from guanxi.platform.exceptions import (
     ApplicationError,
     ConflictError,
@@ -48,26 +66,45 @@ def _pair(request: HttpRequest, pair_id: int, action: str = "view") -> Duplicate
         raise Http404(str(error)) from error
 
 
-def _reasons(pair: DuplicatePair) -> list[str]:
+def _reasons(pair: DuplicatePair | ContactDuplicatePair) -> list[str]:
     return [str(REASON_LABELS[code]) for code in pair.reasons or [] if code in REASON_LABELS]
+
+
+TAB_CUSTOMERS, TAB_CONTACTS = "customers", "contacts"
 
 
 @login_required
 @require_GET
 def duplicate_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(duplicate_pair_list(actor=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    """Two tabs: customer pairs (default) and contact pairs (?tab=contacts)."""
+    tab = TAB_CONTACTS if request.GET.get("tab") == TAB_CONTACTS else TAB_CUSTOMERS
+    if tab == TAB_CONTACTS:
+        pairs: Any = contact_pair_list(actor=request.user)
+        recent_merges: list[Any] = contact_merge_recent_list(
+            actor=request.user, limit=RECENT_MERGES
+        )
+        can_change = has_permission(request.user, "customers.change_contact")
+    else:
+        pairs = duplicate_pair_list(actor=request.user)
+        recent_merges = customer_merge_recent_list(actor=request.user, limit=RECENT_MERGES)
+        can_change = has_permission(request.user, "customers.change_customer")
+    page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"pair": pair, "reasons": _reasons(pair)} for pair in page]
-    recent_merges = customer_merge_recent_list(actor=request.user, limit=RECENT_MERGES)
+    if tab == TAB_CONTACTS:
+        for row in rows:
+            pair = row["pair"]
+            row["contacts"] = [pair.contact_a, pair.contact_b]
+            row["is_same_customer"] = pair.contact_a.customer_id == pair.contact_b.customer_id
     return render(
         request,
         "customers/duplicate_list.html",
         {
+            "tab": tab,
             "page": page,
             "rows": rows,
             "recent_merges": recent_merges,
-            "can_change": has_permission(request.user, "customers.change_customer"),
+            "can_change": can_change,
+            "can_find": has_permission(request.user, "customers.change_customer"),
         },
     )
 
@@ -215,3 +252,148 @@ def customer_merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
         return redirect("customers:duplicate_list")
     messages.success(request, _("The merge was undone."))
     return redirect("customers:customer_detail", customer_id=merge.other_id)
+
+
+# --- contacts -----------------------------------------------------------------------
+
+
+def _contact_pair(request: HttpRequest, pair_id: int, action: str = "view") -> ContactDuplicatePair:
+    try:
+        return contact_pair_get(actor=request.user, pair_id=pair_id, action=action)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+
+
+def _contacts_tab_url() -> str:
+    return reverse("customers:duplicate_list") + "?tab=" + TAB_CONTACTS
+
+
+@login_required
+@require_POST
+def contact_duplicate_dismiss(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = _contact_pair(request, pair_id, action="change")
+    try:
+        contact_pair_dismiss(actor=request.user, pair=pair)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    except PermissionDenied as error:
+        raise DjangoPermissionDenied from error
+    messages.success(request, _("Marked as not a duplicate."))
+    return redirect(_contacts_tab_url())
+
+
+def _contact_display(contact: Contact, name: str) -> str:
+    value = getattr(contact, name)
+    return "—" if value in (None, "", [], {}) else str(value)
+
+
+def _contact_field_rows(
+    first: Contact, second: Contact, chosen: dict[str, str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "label": str(Contact._meta.get_field(name).verbose_name),
+            "a": _contact_display(first, name),
+            "b": _contact_display(second, name),
+            "is_same": _contact_display(first, name) == _contact_display(second, name),
+            "choice": chosen.get(name, "a"),
+        }
+        for name in CONTACT_MERGE_FIELDS
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_merge_view(request: HttpRequest, pair_id: int) -> HttpResponse:
+    """Both contacts side by side; choose the survivor and each field's value."""
+    pair = _contact_pair(request, pair_id, action="change")
+    first, second = pair.contact_a, pair.contact_b
+    defaults = default_contact_field_choices(first, second)
+    chosen = {name: "b" if choice == OTHER else "a" for name, choice in defaults.items()}
+    survivor_key = "a"
+    error_message = ""
+    is_same_customer = first.customer_id == second.customer_id
+    if request.method == "POST":
+        chosen = {
+            name: request.POST.get(f"field_{name}", "a")
+            for name in CONTACT_MERGE_FIELDS
+            if request.POST.get(f"field_{name}", "a") in ("a", "b")
+        }
+        survivor_key = "b" if request.POST.get("survivor") == "b" else "a"
+        survivor, other = (first, second) if survivor_key == "a" else (second, first)
+        try:
+            merge = contact_merge(
+                actor=request.user,
+                survivor=survivor,
+                other=other,
+                field_choices={
+                    name: SURVIVOR if choice == survivor_key else OTHER
+                    for name, choice in chosen.items()
+                },
+                expected_versions={
+                    first.pk: request.POST.get("version_a"),
+                    second.pk: request.POST.get("version_b"),
+                },
+                pair=pair,
+            )
+        except NotFound as error:
+            raise Http404(str(error)) from error
+        except PermissionDenied as error:
+            raise DjangoPermissionDenied from error
+        except ConflictError as error:
+            error_message = error.message
+            first.refresh_from_db()
+            second.refresh_from_db()
+        except ApplicationError as error:
+            error_message = error.message
+        else:
+            messages.success(
+                request,
+                _(
+                    "Contact “%(other)s” was merged into “%(survivor)s”. "
+                    "You can undo it on the duplicates page."
+                )
+                % {"other": merge.other.name, "survivor": merge.survivor.name},
+            )
+            return redirect("customers:customer_detail", customer_id=merge.survivor.customer_id)
+    context = {
+        "pair": pair,
+        "first": first,
+        "second": second,
+        "reasons": _reasons(pair),
+        "rows": _contact_field_rows(first, second, chosen),
+        "survivor_key": survivor_key,
+        "is_same_customer": is_same_customer,
+        "different_customers_message": "" if is_same_customer else str(DIFFERENT_CUSTOMERS),
+        "phones_a": phones_for(request.user, first.phones),
+        "phones_b": phones_for(request.user, second.phones),
+        "emails_a": emails_for(request.user, first.emails),
+        "emails_b": emails_for(request.user, second.emails),
+        "follow_ups_a": live_interaction_count(first),
+        "follow_ups_b": live_interaction_count(second),
+        "error_message": error_message,
+    }
+    return render(
+        request,
+        "customers/contact_merge.html",
+        context,
+        status=409 if error_message and request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def contact_merge_undo_view(request: HttpRequest, merge_id: int) -> HttpResponse:
+    try:
+        merge = contact_merge_get(actor=request.user, merge_id=merge_id)
+        contact_merge_undo(actor=request.user, merge=merge)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+    except PermissionDenied as error:
+        raise DjangoPermissionDenied from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(_contacts_tab_url())
+    messages.success(request, _("The merge was undone."))
+    return redirect("customers:customer_detail", customer_id=merge.survivor.customer_id)
