@@ -111,6 +111,8 @@ def _mount_routers() -> None:
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", "guanxi.customers.api.exports.router")
+    api.add_router("/v1/", "guanxi.sales.api.router")
+    api.add_router("/v1/", "guanxi.platform.api_imports.router")
 
 
 _mount_routers()
