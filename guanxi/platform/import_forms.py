@@ -96,12 +96,13 @@ class ImportMappingForm(forms.Form):
     policy = forms.ChoiceField(
         label=_("When a row matches an existing record"),
         choices=[(policy, POLICY_LABELS[policy]) for policy in POLICIES],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="skip",
     )
     is_all_or_nothing = forms.BooleanField(
         label=_("All or nothing for the whole file"),
         required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
         help_text=_(
             "If any row has an error, nothing at all is imported. "
             "Otherwise only the batches with an error are left out."

@@ -371,3 +371,30 @@ def test_a_session_state_pointing_outside_the_uploads_folder_is_refused(
     response = client.post(reverse("platform:import_preview", args=[token]))
     assert response["Location"] == reverse("platform:import_upload")
     assert ImportRun.objects.count() == 0
+
+
+@pytest.mark.jobs
+@pytest.mark.django_db(transaction=True)
+def test_the_run_page_polls_until_the_queued_job_has_finished(
+    english: Any, real_queue: Any
+) -> None:
+    client = client_for(english.east_rep)
+    token = token_of(upload(client, GBK_CSV))
+    mapping_post(client, token, ["name", "phones", "emails", "owner"])
+    response = client.post(reverse("platform:import_preview", args=[token]))
+    run = ImportRun.objects.get()
+    assert response["Location"] == reverse("platform:import_run_detail", args=[run.pk])
+    url = reverse("platform:import_run_detail", args=[run.pk])
+
+    waiting = client.get(url)
+    html = waiting.content.decode()
+    assert not waiting.context["is_finished"]
+    assert 'id="job-progress"' in html  # the jobs' own progress bar, polling the job
+    assert html.count('hx-trigger="every 1s"') == 2  # …and the summary polling the run
+    assert 'data-testid="count-created"' not in html
+
+    assert real_queue() == 1
+    finished = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in finished
+    assert 'data-testid="count-created">2<' in finished
+    assert Customer.objects.count() == 2
