@@ -380,9 +380,9 @@ def import_create(
             is_all_or_nothing=form.all_or_nothing,
             **options,
         )
-    except (PermissionDenied, ValidationError):
-        raise
     except ApplicationError as error:
+        if type(error) is not ApplicationError and not isinstance(error, ImportFileError):
+            raise  # permission, validation, not found: mapped as they are
         raise _file_problem(error) from None
     finally:
         path.unlink(missing_ok=True)
