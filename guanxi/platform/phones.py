@@ -36,6 +36,8 @@ def normalize_phone(raw: str, *, region: str | None = None) -> str:
 def national_digits(e164: str) -> str:
     """The national significant number: "+8613812345678" -> "13812345678"."""
     base = e164.split(";", 1)[0]
+    if base.startswith("+86") and base[3:].isascii() and base[3:].isdigit():
+        return base[3:]  # what phonenumbers returns for China, without its parse (exports)
     try:
         number = phonenumbers.parse(base, None)
     except phonenumbers.NumberParseException:
