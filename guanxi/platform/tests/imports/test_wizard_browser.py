@@ -127,6 +127,14 @@ def test_a_file_with_errors_dry_run_report_and_undo(
     to_preview(phone, path, "phone", "import-errors", batch_size="1")
 
     page = open_page(org.east_rep, viewport=DESKTOP)
+    renamed = tmp_path / "照片.csv"
+    renamed.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    page.goto("/platform/imports/new/")
+    page.set_input_files("#id_file", str(renamed))
+    page.get_by_test_id("import-upload-submit").click()
+    expect(page.get_by_test_id("error-file")).to_contain_text("CSV、XLSX、XLS")  # in Chinese
+    save_screenshot(page, "import-errors-bad-file-desktop")
+
     to_preview(page, path, "desktop", "import-errors", batch_size="1")
     expect(page.get_by_test_id("count-created")).to_have_text("2")
     expect(page.get_by_test_id("count-failed")).to_have_text("3")
