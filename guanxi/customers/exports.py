@@ -201,11 +201,14 @@ def customer_export_csv(*, actor: Any, filters: CustomerFilter) -> Iterator[str]
     """Check the permission, record the export in the audit log, return the CSV lines.
 
     The rows are the actor's list with the same filters (so the same scope), with
-    phones and e-mails masked unless the actor may see them.
+    phones and e-mails masked unless the actor may see them. The lines stream after
+    this returns, so the audit entry is written now, with the rows the list holds
+    now: an export cut off half-way is still on record.
     """
     _check(actor)
+    count = customer_list(actor=actor, filters=filters).count()
     header, rows = customer_export_table(actor=actor, filters=filters)
-    _audit(actor=actor, fmt="csv", filters=asdict(filters))
+    _audit(actor=actor, fmt="csv", filters=asdict(filters), count=count)
     return csv_rows(header, rows)
 
 
