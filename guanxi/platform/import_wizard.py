@@ -48,7 +48,9 @@ def _registered_targets() -> dict[str, Any]:
     registered = getattr(target_registry, "import_targets", None)
     if callable(registered):  # a public listing, once the registry has one
         return dict(registered())
-    autodiscover_modules("imports")
+    if not target_registry._is_discovered:
+        autodiscover_modules("imports")
+        target_registry._is_discovered = True
     return dict(target_registry._targets)
 
 
