@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "guanxi.platform",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.sales",
 ]
 
 MIDDLEWARE = [
@@ -221,4 +222,7 @@ GUANXI = {
     "PAGE_SIZE": 50,
     # Records deleted longer ago than this are purged for good by a nightly job.
     "RECYCLE_BIN_RETENTION_DAYS": int(os.environ.get("GUANXI_RECYCLE_BIN_RETENTION_DAYS", "90")),
+    # Export files and import files (uploads, error reports) older than this are deleted
+    # by a nightly job; a download after that says the export expired.
+    "FILE_RETENTION_DAYS": int(os.environ.get("GUANXI_FILE_RETENTION_DAYS", "7")),
 }

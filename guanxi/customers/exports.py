@@ -35,7 +35,12 @@ from guanxi.customers.selectors import (
     customer_list,
 )
 from guanxi.platform.audit import audit_record, jsonable
-from guanxi.platform.exceptions import NotFound, PermissionDenied, ValidationError
+from guanxi.platform.exceptions import (
+    ApplicationError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from guanxi.platform.exports import csv_rows, csv_write, xlsx_write
 from guanxi.platform.jobs import JobContext, register_job_handler
 from guanxi.platform.models import Job
@@ -43,6 +48,9 @@ from guanxi.platform.permissions import has_permission
 
 EXPORT_NOT_ALLOWED = gettext_lazy("You do not have permission to export customers.")
 EXPORT_NOT_READY = gettext_lazy("This export is not ready.")
+EXPORT_EXPIRED = gettext_lazy(
+    "This export has expired and its file was deleted: export again to get a fresh copy."
+)
 BAD_EXPORT = gettext_lazy("This kind of export does not exist.")
 PDF_TOO_LONG = gettext_lazy(
     "A PDF holds at most %(limit)s customers: narrow the filters or export XLSX instead."
@@ -66,6 +74,13 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "vcf": "text/vcard; charset=utf-8",
 }
+
+
+class ExportExpired(ApplicationError):
+    """The export finished, but its file is gone (deleted after the retention period)."""
+
+    status_code = 410
+    code = "export_expired"
 
 
 # ---------------------------------------------------------------- rows
@@ -487,8 +502,28 @@ def export_file(*, actor: Any, job_id: Any) -> tuple[Path, str]:
         raise NotFound(str(EXPORT_NOT_READY))
     path = _export_dir(job.pk) / Path(name).name
     if not path.is_file():
-        raise NotFound(str(EXPORT_NOT_READY))
+        raise ExportExpired(str(EXPORT_EXPIRED))
     return path, CONTENT_TYPES[job.result.get("format", "csv")]
+
+
+def export_is_expired(job: Job) -> bool:
+    """A finished export whose file the nightly clean-up has deleted."""
+    name = (job.result or {}).get("file")
+    return bool(name) and not (_export_dir(job.pk) / Path(name).name).is_file()
+
+
+def export_again_url(job: Job) -> str:
+    """Where the requester starts the same export again: the list with its filters."""
+    from django.urls import reverse
+
+    params = job.params or {}
+    if params.get("kind") == "customer" and params.get("customer_id"):
+        return reverse("customers:customer_detail", args=[params["customer_id"]])
+    name = (
+        "customers:contact_list" if params.get("kind") == "contacts" else "customers:customer_list"
+    )
+    query = _query_dict(params.get("filters")).urlencode()
+    return reverse(name) + (f"?{query}" if query else "")
 
 
 def export_run_here(

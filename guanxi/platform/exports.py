@@ -195,3 +195,66 @@ def xlsx_write(
             stream.write("".join(lines).encode("utf-8"))
             stream.write(("</sheetData>" + tail).encode("utf-8"))
     return count
+
+
+# ---------------------------------------------------------------- clean-up
+FILES_PURGED_ACTION = "platform.files.purged"
+
+
+def _newest_mtime(path: Any) -> float:
+    if path.is_dir():
+        times = [p.stat().st_mtime for p in path.rglob("*") if p.is_file()]
+        return max(times, default=path.stat().st_mtime)
+    return path.stat().st_mtime
+
+
+def generated_files_purge(*, older_than_days: int | None = None) -> dict[str, int]:
+    """Delete export files and import files (uploads, stored copies, error reports)
+    older than the retention period; one audit entry says how many went.
+
+    An export lives in DATA_DIR/exports/<job id>/ and goes as a whole once its newest
+    file is older than the cut-off; import files live in DATA_DIR/imports/ (and its
+    uploads/ folder). Run nightly by `generated_files_purge_task`.
+    """
+    import shutil
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from guanxi.platform.audit import audit_record
+
+    days = settings.GUANXI["FILE_RETENTION_DAYS"] if older_than_days is None else older_than_days
+    cutoff = time.time() - max(int(days), 0) * 86400
+    data_dir = Path(settings.DATA_DIR)
+    purged = {"exports": 0, "imports": 0}
+    exports = data_dir / "exports"
+    for entry in sorted(exports.iterdir()) if exports.is_dir() else []:
+        try:
+            if _newest_mtime(entry) < cutoff:
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+                purged["exports"] += 1
+        except FileNotFoundError:  # a second purge (or a user) got there first
+            continue
+    imports = data_dir / "imports"
+    for entry in sorted(imports.rglob("*")) if imports.is_dir() else []:
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()
+                purged["imports"] += 1
+        except FileNotFoundError:
+            continue
+    if any(purged.values()):
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action=FILES_PURGED_ACTION,
+                instance=None,
+                object_type="platform.files",
+                changes={**purged, "older_than_days": int(days)},
+            )
+    return purged

@@ -17,3 +17,11 @@ def recycle_bin_purge_task() -> None:
     from guanxi.platform.services import recycle_bin_purge
 
     recycle_bin_purge(actor=None)
+
+
+@db_periodic_task(crontab(hour="3", minute="45"))
+def generated_files_purge_task() -> None:
+    """Nightly: delete export and import files older than FILE_RETENTION_DAYS."""
+    from guanxi.platform.exports import generated_files_purge
+
+    generated_files_purge()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from guanxi.customers.exports import export_file, export_start
-from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS
+from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS, ProblemOut
 from guanxi.platform.models import Job
 from guanxi.platform.selectors import job_get
 
@@ -79,7 +79,7 @@ def export_get(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
 
 @router.get(
     "/exports/{job_id}/download",
-    response={200: None, **READ_ERRORS},
+    response={200: None, **READ_ERRORS, 410: ProblemOut},
     url_name="export_download",
     openapi_extra={
         "responses": {
@@ -93,7 +93,8 @@ def export_get(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
     },
 )
 def export_download(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
-    """The finished file, for the user who started the export only (404 for anyone else)."""
+    """The finished file, for the user who started the export only (404 for anyone else);
+    410 once the file was deleted after the retention period (start the export again)."""
     path, content_type = export_file(actor=request.user, job_id=job_id)
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type

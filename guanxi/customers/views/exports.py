@@ -15,7 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from guanxi.customers.exports import customer_export_csv, export_file, export_start
+from guanxi.customers.exports import (
+    ExportExpired,
+    customer_export_csv,
+    export_file,
+    export_start,
+)
 from guanxi.customers.forms.filters import CustomerFilterForm
 from guanxi.customers.selectors import CustomerFilter
 from guanxi.platform.exceptions import NotFound, PermissionDenied, ValidationError
@@ -86,10 +91,17 @@ def customer_profile_export(request: HttpRequest, customer_id: int) -> HttpRespo
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest, job_id: str) -> FileResponse:
-    """The finished file, for the user who started the export only (404 for anyone else)."""
+def export_download(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The finished file, for the user who started the export only (404 for anyone else).
+
+    A file deleted after the retention period sends the user back to the job page,
+    which says so and links to the list to export again.
+    """
     try:
         path, content_type = export_file(actor=request.user, job_id=job_id)
+    except ExportExpired as error:
+        messages.warning(request, error.message)
+        return redirect("platform:job_detail", job_id=job_id)
     except NotFound as error:
         raise Http404(str(error)) from error
     return FileResponse(
