@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "guanxi.platform",
     "guanxi.accounts",
     "guanxi.customers",
-    "guanxi.sales",
 ]
 
 MIDDLEWARE = [
