@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "guanxi.platform",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.sales",
 ]
 
 MIDDLEWARE = [

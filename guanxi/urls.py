@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", platform_views.healthz, name="healthz"),
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
+    path("sales/", include("guanxi.sales.urls")),
     path("platform/", include("guanxi.platform.urls")),
     path("api/", api.urls),
 ]

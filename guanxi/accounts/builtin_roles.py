@@ -22,6 +22,17 @@ CUSTOMER_WRITE = [
     "customers.delete_interaction",
 ]
 
+# Products and orders (guanxi.sales); sales/migrations/0002 grants them to
+# built-in roles of installations created before the sales app existed.
+SALES_READ = ["sales.view_product", "sales.view_order"]
+SALES_WRITE = ["sales.add_order", "sales.change_order", "sales.delete_order"]
+SALES_MANAGE = [
+    "sales.add_product",
+    "sales.change_product",
+    "sales.delete_product",
+    "sales.manage_pricelist",
+]
+
 BUILTIN_ROLES: list[dict] = [
     {
         "code": "admin",
@@ -40,19 +51,28 @@ BUILTIN_ROLES: list[dict] = [
             "customers.export_customer",
             "customers.transfer_customer",
             "customers.manage_tag",
+            *SALES_READ,
+            *SALES_WRITE,
+            *SALES_MANAGE,
         ],
     },
     {
         "code": "sales",
         "name": _("Sales rep"),
         "data_scope": "own",
-        "permissions": [*CUSTOMER_READ, *CUSTOMER_WRITE, "customers.view_contact_details"],
+        "permissions": [
+            *CUSTOMER_READ,
+            *CUSTOMER_WRITE,
+            "customers.view_contact_details",
+            *SALES_READ,
+            *SALES_WRITE,
+        ],
     },
     {
         "code": "service",
         "name": _("Customer service"),
         "data_scope": "all",
-        "permissions": [*CUSTOMER_READ, "customers.add_interaction"],
+        "permissions": [*CUSTOMER_READ, "customers.add_interaction", *SALES_READ],
     },
 ]
 

@@ -23,6 +23,8 @@ NAV_ENTRIES = [
     NavEntry(_("Home"), "home"),
     NavEntry(_("Customers"), "customers:customer_list", "customers.view_customer"),
     NavEntry(_("Contacts"), "customers:contact_list", "customers.view_contact"),
+    NavEntry(_("Orders"), "sales:order_list", "sales.view_order"),
+    NavEntry(_("Products"), "sales:product_list", "sales.view_product"),
     NavEntry(_("Recycle bin"), "platform:recycle_bin"),
     NavEntry(_("Settings"), "accounts:settings_home"),
 ]

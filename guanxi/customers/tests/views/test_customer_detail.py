@@ -227,7 +227,9 @@ def test_360_page_query_count_does_not_grow_with_events(
     client.force_login(org.east_rep)
     url = reverse("customers:customer_detail", args=[customer.pk])
     client.get(url)  # warm the session
-    with django_assert_max_num_queries(12):
+    # 12 for the customer's own parts + 3 for the sales panel (totals, latest
+    # orders) and the orders on the timeline.
+    with django_assert_max_num_queries(15):
         response = client.get(url)
     html = response.content.decode()
     assert html.count('data-testid="contact-row"') == 5

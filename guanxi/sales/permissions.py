@@ -1,0 +1,27 @@
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.platform.permissions import register_permissions
+
+MANAGE_PRICE_LISTS = "sales.manage_pricelist"
+
+PRODUCT_READ = ["sales.view_product"]
+PRODUCT_WRITE = ["sales.add_product", "sales.change_product", "sales.delete_product"]
+ORDER_READ = ["sales.view_order"]
+ORDER_WRITE = ["sales.add_order", "sales.change_order", "sales.delete_order"]
+
+
+def register() -> None:
+    register_permissions(
+        _("Sales"),
+        {
+            "sales.view_product": _("View products"),
+            "sales.add_product": _("Create products"),
+            "sales.change_product": _("Edit products"),
+            "sales.delete_product": _("Delete and restore products"),
+            MANAGE_PRICE_LISTS: _("Manage price lists"),
+            "sales.view_order": _("View orders"),
+            "sales.add_order": _("Create orders"),
+            "sales.change_order": _("Edit orders"),
+            "sales.delete_order": _("Delete and restore orders"),
+        },
+    )

@@ -1,0 +1,302 @@
+"""Orders: list, detail, create and edit with dynamic lines, delete."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from guanxi.accounts.selectors import user_list
+from guanxi.customers.selectors import customer_get, customer_list
+from guanxi.platform.exceptions import ApplicationError, ConflictError, NotFound, ValidationError
+from guanxi.platform.forms import apply_field_errors
+from guanxi.platform.pagination import keyset_page
+from guanxi.platform.permissions import has_permission
+from guanxi.sales import selectors, services
+from guanxi.sales.forms import LINE_FIELDS, OrderFilterForm, OrderForm, lines_from, lines_of
+from guanxi.sales.models import Order
+from guanxi.sales.views._common import PAGE_SIZE, filter_query, require, sort_columns
+
+ORDER_COLUMNS = {"date": gettext_lazy("Date"), "total": gettext_lazy("Total")}
+DEFAULT_ORDER_SORT = "-date"
+CUSTOMER_CHOICES = 300
+
+
+def _order(request: HttpRequest, order_id: int, action: str = "view") -> Order:
+    try:
+        return selectors.order_get(actor=request.user, order_id=order_id, action=action)
+    except NotFound as error:
+        raise Http404(str(error)) from error
+
+
+def _owners(request: HttpRequest) -> list[Any]:
+    return list(user_list(actor=request.user, is_active=True))
+
+
+@login_required
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    require(request, "sales.view_order")
+    form = OrderFilterForm(request.GET or None, owners=_owners(request))
+    filters = form.to_filter() if form.is_bound else selectors.OrderFilter()
+    sort = request.GET.get("sort", DEFAULT_ORDER_SORT)
+    sort = sort if sort in selectors.ORDER_SORTS else DEFAULT_ORDER_SORT
+    page = keyset_page(
+        selectors.order_list(actor=request.user, filters=filters),
+        ordering=selectors.ORDER_SORTS[sort],
+        cursor=request.GET.get("cursor") or None,
+        size=PAGE_SIZE,
+    )
+    customer = None
+    if filters.customer:
+        try:
+            customer = customer_get(actor=request.user, customer_id=filters.customer)
+        except NotFound:
+            customer = None
+    context = {
+        "form": form,
+        "page": page,
+        "customer": customer,
+        "columns": sort_columns(sort, ORDER_COLUMNS),
+        "filter_query": filter_query(request),
+        "filter_query_unsorted": filter_query(request, drop=("sort",)),
+        "is_first_page": not request.GET.get("cursor"),
+        "table_id": "order-table",
+        "can_add": has_permission(request.user, "sales.add_order"),
+    }
+    template = "sales/order_list.html"
+    if getattr(request, "htmx", False):
+        template += "#order-table"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order(request, order_id)
+    context = {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "can_change": has_permission(request.user, "sales.change_order"),
+        "can_delete": has_permission(request.user, "sales.delete_order"),
+    }
+    return render(request, "sales/order_detail.html", context)
+
+
+def _customer_choices(request: HttpRequest, selected: Any) -> list[Any]:
+    """Recently updated customers in scope, plus the selected one."""
+    customers = list(
+        customer_list(actor=request.user).order_by("-updated_at", "-id")[:CUSTOMER_CHOICES]
+    )
+    if selected is not None and all(c.pk != selected.pk for c in customers):
+        customers.insert(0, selected)
+    return customers
+
+
+def _line_errors(error: ApplicationError) -> tuple[dict[int, dict[str, list[str]]], list[str]]:
+    """Split "lines.<i>.<field>" messages from the rest; "lines" itself is order-wide."""
+    per_line: dict[int, dict[str, list[str]]] = {}
+    order_wide: list[str] = []
+    if isinstance(error, ValidationError):
+        for key in list(error.field_errors):
+            parts = key.split(".")
+            if parts[0] != "lines":
+                continue
+            messages_ = error.field_errors.pop(key)
+            if len(parts) == 3 and parts[1].isdigit():
+                per_line.setdefault(int(parts[1]), {})[parts[2]] = messages_
+            else:
+                order_wide.extend(messages_)
+    return per_line, order_wide
+
+
+def _lines_json(lines: list[dict[str, str]], errors: dict[int, dict[str, list[str]]]) -> str:
+    rows = [
+        {**{name: line.get(name, "") for name in LINE_FIELDS}, "errors": errors.get(index, {})}
+        for index, line in enumerate(lines)
+    ]
+    return json.dumps(rows, ensure_ascii=False)
+
+
+def _render_form(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    context["products"] = selectors.product_choices(actor=request.user)
+    if context.get("order") is not None:
+        # A product that became inactive stays choosable on the order it is on.
+        known = {p.pk for p in context["products"]}
+        for line in context["order"].lines.all():
+            if line.product_id not in known:
+                context["products"].append(line.product)
+                known.add(line.product_id)
+    return render(request, "sales/order_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_create(request: HttpRequest) -> HttpResponse:
+    require(request, "sales.add_order")
+    initial_customer = None
+    raw_customer = request.POST.get("customer") or request.GET.get("customer")
+    if raw_customer:
+        try:
+            initial_customer = customer_get(actor=request.user, customer_id=raw_customer)
+        except NotFound:
+            initial_customer = None
+    is_post = request.method == "POST"
+    form = OrderForm(
+        request.POST if is_post else None,
+        customers=_customer_choices(request, initial_customer),
+        owners=_owners(request),
+        initial_customer=initial_customer,
+    )
+    lines = lines_from(request.POST) if is_post else [{}]
+    line_errors: dict[int, dict[str, list[str]]] = {}
+    lines_message: list[str] = []
+    if is_post and form.is_valid():
+        try:
+            order = services.order_create(
+                actor=request.user,
+                customer=form.cleaned_data["customer"],
+                lines=lines,
+                **form.service_fields(is_create=True),
+            )
+        except ApplicationError as error:
+            line_errors, lines_message = _line_errors(error)
+            if (
+                not isinstance(error, ValidationError)
+                or error.field_errors
+                or not (line_errors or lines_message)
+            ):
+                apply_field_errors(form, error)
+        else:
+            messages.success(request, _("Order %(number)s created.") % {"number": order.number})
+            return redirect("sales:order_detail", order_id=order.pk)
+    context = {
+        "form": form,
+        "is_create": True,
+        "customer": initial_customer,
+        "lines_json": _lines_json(lines, line_errors),
+        "lines_message": lines_message,
+        "has_line_errors": bool(line_errors or lines_message),
+    }
+    return _render_form(request, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_update(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order(request, order_id, action="change")
+    is_post = request.method == "POST"
+
+    def build(data: Any) -> OrderForm:
+        return OrderForm(
+            data,
+            customers=[order.customer],
+            owners=_owners(request),
+            order=order,
+        )
+
+    form = build(request.POST if is_post else None)
+    lines = lines_from(request.POST) if is_post else lines_of(order)
+    line_errors: dict[int, dict[str, list[str]]] = {}
+    lines_message: list[str] = []
+    conflict = None
+    if is_post and form.is_valid():
+        try:
+            services.order_update(
+                actor=request.user,
+                order=order,
+                expected_version=form.cleaned_data["version"],
+                lines=lines,
+                **form.service_fields(is_create=False),
+            )
+        except ConflictError as error:
+            conflict = {
+                "message": error.message,
+                "rows": _conflict_rows(form, error.current_values),
+            }
+            data = request.POST.copy()
+            data["version"] = str(error.current_version)
+            form = build(data)
+            form.is_valid()
+        except NotFound as error:
+            raise Http404(str(error)) from error
+        except ApplicationError as error:
+            line_errors, lines_message = _line_errors(error)
+            if (
+                not isinstance(error, ValidationError)
+                or error.field_errors
+                or not (line_errors or lines_message)
+            ):
+                apply_field_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("sales:order_detail", order_id=order.pk)
+    context = {
+        "form": form,
+        "order": order,
+        "is_create": False,
+        "customer": order.customer,
+        "conflict": conflict,
+        "lines_json": _lines_json(lines, line_errors),
+        "lines_message": lines_message,
+        "has_line_errors": bool(line_errors or lines_message),
+    }
+    return _render_form(request, context)
+
+
+def _conflict_rows(form: OrderForm, current: dict[str, Any]) -> list[dict[str, str]]:
+    """Header fields where the stored order differs from what was submitted."""
+    rows = []
+    submitted = getattr(form, "cleaned_data", {})
+    for name, stored in current.items():
+        if name not in form.fields:
+            continue
+        mine = submitted.get(name)
+        shown_mine = "" if mine is None else str(mine)
+        shown_theirs = "" if stored is None else str(stored)
+        if shown_mine != shown_theirs:
+            field = form.fields[name]
+            choices = dict(getattr(field, "choices", []) or [])
+            rows.append(
+                {
+                    "label": str(field.label),
+                    "theirs": str(choices.get(stored, shown_theirs) or "—"),
+                    "yours": str(choices.get(mine, shown_mine) or "—"),
+                }
+            )
+    return rows
+
+
+@login_required
+@require_POST
+def order_delete(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = _order(request, order_id, action="delete")
+    customer_id = order.customer_id
+    services.order_delete(actor=request.user, order=order)
+    messages.success(request, _("Moved to the recycle bin."))
+    return redirect("customers:customer_detail", customer_id=customer_id)
+
+
+@login_required
+@require_GET
+def order_line_price(request: HttpRequest) -> JsonResponse:
+    """The default unit price of a product for a customer (price list of its grade)."""
+    try:
+        product = selectors.product_get(actor=request.user, product_id=request.GET.get("product"))
+    except NotFound:
+        return JsonResponse({"unit_price": None}, status=404)
+    customer = None
+    if request.GET.get("customer"):
+        try:
+            customer = customer_get(actor=request.user, customer_id=request.GET.get("customer"))
+        except NotFound:
+            customer = None
+    prices = selectors.default_unit_prices(customer, [product])
+    return JsonResponse({"unit_price": str(prices[product.pk])})
