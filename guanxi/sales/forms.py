@@ -86,10 +86,14 @@ class OrderFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All")), *OrderStatus.choices]
     )
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, data: Any = None, *, owners: list[Any]) -> None:
@@ -123,7 +127,9 @@ class OrderForm(forms.Form):
     """The order header; its lines come as parallel lists (see `lines_from`)."""
 
     customer = forms.TypedChoiceField(label=_("Customer"), coerce=int)
-    order_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    order_date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     status = forms.ChoiceField(label=_("Status"), choices=OrderStatus.choices)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     notes = forms.CharField(

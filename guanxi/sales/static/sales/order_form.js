@@ -5,7 +5,10 @@ document.addEventListener("alpine:init", () => {
   window.Alpine.data("orderLines", () => ({
     lines: [],
     nextKey: 0,
+    priceUrl: "",
     init() {
+      // In event handlers `this.$el` is the element that fired: keep the root's data.
+      this.priceUrl = this.$el.dataset.priceUrl;
       const rows = JSON.parse(this.$el.dataset.lines || "[]");
       this.lines = rows.map((row) => this.makeLine(row));
       if (this.lines.length === 0) this.add();
@@ -35,7 +38,7 @@ document.addEventListener("alpine:init", () => {
     async fillPrice(line) {
       line.errors = {};
       if (!line.product) return;
-      const url = new URL(this.$el.dataset.priceUrl, window.location.href);
+      const url = new URL(this.priceUrl, window.location.href);
       url.searchParams.set("product", line.product);
       url.searchParams.set("customer", this.customerId());
       const response = await fetch(url, { headers: { Accept: "application/json" } });

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from guanxi.customers.tests.factories import CustomerFactory
 from guanxi.platform.exceptions import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -49,7 +49,7 @@ def test_totals_discount_cost_and_profit(org: Any, customer: Any) -> None:
     assert order.cost == Decimal("191.00")  # 3 × 60 + 2 × 5.50
     assert order.profit == Decimal("115.68")
     assert order.owner == org.east_rep  # the customer's owner
-    assert order.number.startswith(f"SO-{dt.date.today():%Y%m%d}-")
+    assert order.number.startswith(f"SO-{timezone.localdate():%Y%m%d}-")
     stored = Order.objects.get(pk=order.pk)
     assert (stored.total, stored.cost, stored.profit) == (order.total, order.cost, order.profit)
     entry = AuditEntry.objects.get(action="sales.order.created", object_id=str(order.pk))
