@@ -16,11 +16,11 @@ Contacts. Same phone or e-mail anywhere (a person at two customers often means
 the customers are duplicates), and the same name or name pinyin at the same
 customer. Only contacts of one customer can be merged (see docs/decisions.md).
 
-Where the time goes at 1,000,000 customers (docs/benchmarks.md): phone and e-mail
-blocks are grouped by the database (`json_each` / `jsonb_array_elements_text`
-with GROUP BY … HAVING), so only shared values reach Python; names are streamed
-as (id, name) and keyed once per *distinct* name (names repeat a lot); similar
-company names are compared once per distinct core; pairs are written with
+Where the time goes at 1,000,000 customers (docs/benchmarks.md): one scan per
+table through a plain cursor (JSON lists split as text, not decoded); phones and
+e-mails keyed in dicts that keep one id per key until a second record shows up;
+names keyed once per *distinct* name (names repeat a lot); similar company names
+compared once per distinct core; the cyclic GC paused; pairs written with
 executemany (SQLite) or COPY (PostgreSQL). Each record keeps at most
 MAX_PAIRS_PER_RECORD pairs, its best ones.
 
@@ -31,6 +31,7 @@ merged pairs alone (a dismissed pair stays dismissed).
 from __future__ import annotations
 
 import difflib
+import gc
 import json
 import re
 from collections import defaultdict
@@ -59,8 +60,7 @@ from guanxi.platform.audit import audit_record
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.jobs import JobContext, register_job_handler
 from guanxi.platform.models import Job
-from guanxi.platform.permissions import has_permission
-from guanxi.platform.scoping import scope_condition, scoped
+from guanxi.platform.scoping import scoped
 from guanxi.platform.services import job_start
 from guanxi.platform.text import fold_width, is_cjk, pinyin_of
 
@@ -382,14 +382,54 @@ def _collect_name_blocks(groups: dict[str, list[int]], collector: PairCollector)
                 )
 
 
-def _as_list(value: Any) -> list[Any]:
-    if not value:
-        return []
+def _values(value: Any) -> list[Any] | tuple[()]:
+    """A JSON list column as a list, cheaply: the database hands it over as text
+    ('["+8613812345678", "+8613900001111"]'); only text with escapes is decoded."""
+    if not value or value == "[]":
+        return ()
+    if isinstance(value, list):
+        return value
     if isinstance(value, str):
+        if value[:2] == '["' and value[-2:] == '"]' and "\\" not in value:
+            return value[2:-2].split('", "')
         value = json.loads(value)
     return value if isinstance(value, list) else [value]
 
 
+class _Blocks:
+    """Records per key, cheaply: most keys (phones, e-mails) belong to one record,
+    so only the first record is kept per key and a list starts at the second."""
+
+    def __init__(self) -> None:
+        self.first: dict[Any, int] = {}
+        self.more: dict[Any, list[int]] = defaultdict(list)
+
+    def blocks(self) -> Iterator[list[int]]:
+        first = self.first
+        for key, rest in self.more.items():
+            yield [first[key], *rest]
+
+
+def _paused_gc(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run `fn` without the cyclic garbage collector: the finder allocates millions of
+    small lists and tuples (none cyclic), and full collections over them cost more
+    than the work itself at a million records."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+@_paused_gc
 def find_duplicate_pairs(
     rows: Iterable[tuple[int, str, Any, Any]],
     *,
@@ -397,105 +437,132 @@ def find_duplicate_pairs(
 ) -> FinderResult:
     """Score candidate customer pairs from (id, name, phones, emails) rows.
 
-    Pure Python over a stream (phones and e-mails as lists or JSON text): no
-    queries of its own, so it can be tested without a database. `duplicates_find`
-    runs the same scoring with the phone and e-mail blocks grouped in SQL.
+    Pure Python over one stream (phones and e-mails as lists or JSON text), no
+    queries of its own: `duplicates_find` feeds it one scan of the table.
     """
-    phone_blocks: dict[str, list[int]] = defaultdict(list)
-    email_blocks: dict[str, list[int]] = defaultdict(list)
+    phones, emails = _Blocks(), _Blocks()
+    phone_first, phone_more = phones.first.setdefault, phones.more
+    email_first, email_more = emails.first.setdefault, emails.more
     groups: dict[str, list[int]] = defaultdict(list)
     count = 0
-    for customer_id, name, phones, emails in rows:
+    for customer_id, name, phone_values, email_values in rows:
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(PROGRESS_EVERY, "")
-        for phone in _as_list(phones):
-            phone_blocks[str(phone)].append(customer_id)
-        for email in _as_list(emails):
-            email_blocks[str(email).strip().lower()].append(customer_id)
+        # _values inlined for the common case (one value, no escapes): 2M calls saved.
+        if (
+            phone_values.__class__ is str
+            and phone_values[:2] == '["'
+            and '", "' not in phone_values
+            and "\\" not in phone_values
+        ):
+            phone = phone_values[2:-2]
+            if phone_first(phone, customer_id) != customer_id:
+                phone_more[phone].append(customer_id)
+        else:
+            for phone in _values(phone_values):
+                if phone_first(phone, customer_id) != customer_id:
+                    phone_more[phone].append(customer_id)
+        if email_values and email_values != "[]":
+            for email in _values(email_values):
+                key = email.strip().lower()
+                if email_first(key, customer_id) != customer_id:
+                    email_more[key].append(customer_id)
         groups[name or ""].append(customer_id)
     if progress is not None:
         progress(count % PROGRESS_EVERY, "")
     collector = PairCollector()
-    for ids in phone_blocks.values():
+    for ids in phones.blocks():
         collector.add_block(SAME_PHONE, ids)
-    for ids in email_blocks.values():
+    for ids in emails.blocks():
         collector.add_block(SAME_EMAIL, ids)
+    del phones, emails
     _collect_name_blocks(groups, collector)
+    del groups
     result = FinderResult(customers=count, scored=collector.scored())
     result.pairs = len(result.scored)
     return result
 
 
+_LOW32 = (1 << 32) - 1
+
+
+@_paused_gc
 def find_contact_pairs(
     rows: Iterable[tuple[int, int, str, Any, Any]],
-) -> list[tuple[int, int, int, list[str]]]:
-    """Score candidate contact pairs from (id, customer id, name, phones, emails) rows.
+) -> tuple[int, list[tuple[int, int, int, list[str]]]]:
+    """(contacts seen, scored pairs) from (id, customer id, name, phones, emails) rows.
 
-    Pure Python twin of the SQL path in `duplicates_find`, for tests.
+    Phones and e-mails pair contacts anywhere (a bonus when both are at one
+    customer); names only inside one customer, where 王芳 twice is one person.
+    Records in the blocks are one int each (contact id << 32 | customer id or
+    name index) to keep three million contacts within a few hundred MB.
     """
-    phone_blocks: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    email_blocks: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    by_customer: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for contact_id, customer_id, name, phones, emails in rows:
-        for phone in _as_list(phones):
-            phone_blocks[str(phone)].append((contact_id, customer_id))
-        for email in _as_list(emails):
-            email_blocks[str(email).strip().lower()].append((contact_id, customer_id))
-        by_customer[customer_id].append((contact_id, name or ""))
-    collector = PairCollector()
-    for reason, blocks in ((SAME_PHONE, phone_blocks), (SAME_EMAIL, email_blocks)):
-        for members in blocks.values():
-            _add_contact_block(collector, reason, members)
-    for members in by_customer.values():
-        _add_same_customer_names(collector, members)
-    return collector.scored()
-
-
-def _add_contact_block(
-    collector: PairCollector, reason: str, members: list[tuple[int, int]]
-) -> None:
-    """A phone or e-mail block of (contact id, customer id): same-customer pairs get a bonus."""
-    unique = sorted(set(members))
-    if len(unique) < 2 or len(unique) > BLOCK_LIMITS[reason]:
-        return
-    bit, same = BIT[reason], BIT[SAME_CUSTOMER]
-    for (first, first_customer), (second, second_customer) in combinations(unique, 2):
-        if first != second:
-            collector.add_pairs(
-                [(first, second)], bit | (same if first_customer == second_customer else 0)
+    phones, emails, names = _Blocks(), _Blocks(), _Blocks()
+    phone_first, phone_more = phones.first.setdefault, phones.more
+    email_first, email_more = emails.first.setdefault, emails.more
+    name_first, name_more = names.first.setdefault, names.more
+    name_index: dict[str, tuple[int, int] | None] = {}
+    spelled_ids: dict[str, int] = {}
+    folded_ids: dict[str, int] = {}
+    count = 0
+    for contact_id, customer_id, name, phone_values, email_values in rows:
+        count += 1
+        record = (contact_id << 32) | customer_id
+        if (
+            phone_values.__class__ is str
+            and phone_values[:2] == '["'
+            and '", "' not in phone_values
+            and "\\" not in phone_values
+        ):
+            phone = phone_values[2:-2]
+            if phone_first(phone, record) != record:
+                phone_more[phone].append(record)
+        else:
+            for phone in _values(phone_values):
+                if phone_first(phone, record) != record:
+                    phone_more[phone].append(record)
+        if email_values and email_values != "[]":
+            for email in _values(email_values):
+                key = email.strip().lower()
+                if email_first(key, record) != record:
+                    email_more[key].append(record)
+        indexes = name_index.get(name, False)
+        if indexes is False:
+            folded = fold_name(name or "")
+            indexes = name_index[name] = (
+                (
+                    spelled_ids.setdefault(spell(folded), len(spelled_ids)),
+                    folded_ids.setdefault(folded, len(folded_ids)),
+                )
+                if folded
+                else None
             )
-
-
-_contact_name_cache: dict[str, tuple[str, str]] = {}
-
-
-def _contact_name_keys(name: str) -> tuple[str, str]:
-    keys = _contact_name_cache.get(name)
-    if keys is None:
-        folded = fold_name(name)
-        keys = _contact_name_cache[name] = (folded, spell(folded) if folded else "")
-    return keys
-
-
-def _add_same_customer_names(collector: PairCollector, members: list[tuple[int, str]]) -> None:
-    """Contacts of one customer with the same name, or the same name in pinyin."""
-    if len(members) < 2:
-        return
+        if indexes is not None:
+            key = (customer_id << 32) | indexes[0]
+            named = (contact_id << 32) | indexes[1]
+            if name_first(key, named) != named:
+                name_more[key].append(named)
+    collector = PairCollector()
     same = BIT[SAME_CUSTOMER]
-    by_folded: dict[str, list[int]] = defaultdict(list)
-    by_spelled: dict[str, list[int]] = defaultdict(list)
-    for contact_id, name in members:
-        folded, spelled = _contact_name_keys(name)
-        if folded:
-            by_folded[folded].append(contact_id)
-            by_spelled[spelled].append(contact_id)
-    if len(by_spelled) == len(members):
-        return
-    for ids in by_folded.values():
-        collector.add_block(SAME_NAME, ids, extra=same)
-    for ids in by_spelled.values():
-        collector.add_block(SAME_NAME_PINYIN, ids, extra=same)
+    for reason, blocks in ((SAME_PHONE, phones), (SAME_EMAIL, emails)):
+        bit = BIT[reason]
+        for records in blocks.blocks():
+            unique = sorted(set(records))
+            if len(unique) > BLOCK_LIMITS[reason]:
+                continue
+            for first, second in combinations(unique, 2):
+                bits = bit | same if first & _LOW32 == second & _LOW32 else bit
+                collector.add_pairs([(first >> 32, second >> 32)], bits)
+    del phones, emails
+    for records in names.blocks():
+        collector.add_block(SAME_NAME_PINYIN, [record >> 32 for record in records], extra=same)
+        by_folded: dict[int, list[int]] = defaultdict(list)
+        for record in records:
+            by_folded[record & _LOW32].append(record >> 32)
+        for ids in by_folded.values():
+            collector.add_block(SAME_NAME, ids, extra=same)
+    return count, collector.scored()
 
 
 # --- reading the database -------------------------------------------------------
@@ -520,118 +587,13 @@ def finder_customer_count(*, actor: Any) -> int:
 
 
 def _stream(qs: QuerySet[Any], *fields: str) -> Iterator[tuple[Any, ...]]:
-    """Rows of `fields` through a plain cursor: no model instances, no JSON decoding."""
+    """One scan of `fields` through a plain cursor: no model instances and no JSON
+    decoding (SQLite hands JSON columns over as text; `_values` splits them)."""
     sql, params = qs.order_by().values_list(*fields).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(FETCH_SIZE):
             yield from batch
-
-
-def _row_filter(
-    model: type[models.Model], qs: QuerySet[Any], actor: Any, alias: str
-) -> tuple[str, list[Any]]:
-    """A WHERE condition on `alias` (the model's table) equal to the run's scope.
-
-    For the whole database (operator run, or a role that sees everything) it is the
-    live-row condition itself, so the grouping query stays one scan; otherwise the
-    scoped queryset as an `IN (subquery)`.
-    """
-    if actor is None or (
-        has_permission(actor, f"customers.view_{model._meta.model_name}")
-        and scope_condition(model, actor) is None
-    ):
-        if model is Customer:
-            return f"{alias}.deleted_at IS NULL", []
-        customers = Customer._meta.db_table
-        return (
-            f"{alias}.deleted_at IS NULL AND {alias}.customer_id IN "
-            f"(SELECT id FROM {customers} WHERE deleted_at IS NULL)",
-            [],
-        )
-    sql, params = qs.order_by().values("pk").query.sql_with_params()
-    return f"{alias}.id IN ({sql})", list(params)
-
-
-def _value_blocks(
-    model: type[models.Model], qs: QuerySet[Any], actor: Any, column: str, reason: str
-) -> Iterator[list[tuple[int, int]]]:
-    """Groups of (id, group id) sharing one phone / e-mail, grouped by the database.
-
-    The group id is the contact's customer (0 for customers). Only groups of 2 to
-    the block limit come back, so Python never sees the millions of unique values.
-    """
-    table = model._meta.db_table
-    where, params = _row_filter(model, qs, actor, "t")
-    group = "t.customer_id" if model is Contact else "0"
-    limit = BLOCK_LIMITS[reason]
-    if connection.vendor == "postgresql":
-        value = "lower(btrim(v.value))" if reason == SAME_EMAIL else "v.value"
-        sql = (
-            f"SELECT array_agg(t.id ORDER BY t.id), array_agg({group} ORDER BY t.id) "
-            f"FROM {table} t CROSS JOIN LATERAL jsonb_array_elements_text("
-            f"CASE WHEN jsonb_typeof(t.{column}) = 'array' THEN t.{column} ELSE '[]' END) v "
-            f"WHERE {where} GROUP BY {value} HAVING count(*) BETWEEN 2 AND %s"
-        )
-    else:
-        value = "lower(trim(v.value))" if reason == SAME_EMAIL else "v.value"
-        sql = (
-            f"SELECT group_concat(t.id), group_concat({group}) "
-            f"FROM {table} t, json_each(t.{column}) v "
-            f"WHERE {where} AND json_valid(t.{column}) GROUP BY {value} "
-            "HAVING count(*) BETWEEN 2 AND %s"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
-        for ids, groups in cursor.fetchall():
-            if isinstance(ids, str):
-                ids, groups = ids.split(","), groups.split(",")
-            yield list(zip(map(int, ids), map(int, groups), strict=True))
-
-
-def _customer_pairs(actor: Any, progress: ProgressCallback | None) -> tuple[int, list[Any]]:
-    qs = _live_customers(actor)
-    groups: dict[str, list[int]] = defaultdict(list)
-    count = 0
-    for customer_id, name in _stream(qs, "id", "name"):
-        groups[name].append(customer_id)
-        count += 1
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(PROGRESS_EVERY, "")
-    if progress is not None:
-        progress(count % PROGRESS_EVERY, "")
-    collector = PairCollector()
-    for column, reason in (("phones", SAME_PHONE), ("emails", SAME_EMAIL)):
-        for members in _value_blocks(Customer, qs, actor, column, reason):
-            collector.add_block(reason, [customer_id for customer_id, _zero in members])
-    _collect_name_blocks(groups, collector)
-    del groups
-    return count, collector.scored()
-
-
-def _contact_pairs(actor: Any) -> tuple[int, list[Any]]:
-    qs = _live_contacts(actor)
-    collector = PairCollector()
-    for column, reason in (("phones", SAME_PHONE), ("emails", SAME_EMAIL)):
-        for members in _value_blocks(Contact, qs, actor, column, reason):
-            _add_contact_block(collector, reason, members)
-    count = 0
-    current_customer, members = None, []
-    # Ordered by customer, so one customer's contacts are compared while they pass by.
-    sql, params = (
-        qs.order_by("customer_id").values_list("customer_id", "id", "name").query.sql_with_params()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(FETCH_SIZE):
-            count += len(batch)
-            for customer_id, contact_id, name in batch:
-                if customer_id != current_customer:
-                    _add_same_customer_names(collector, members)
-                    current_customer, members = customer_id, []
-                members.append((contact_id, name))
-    _add_same_customer_names(collector, members)
-    return count, collector.scored()
 
 
 # --- writing pairs --------------------------------------------------------------
@@ -720,11 +682,13 @@ def duplicates_find(
     """
     if actor is not None:
         require_permission(actor, "customers.change_customer")
-    result = FinderResult()
-    result.customers, result.scored = _customer_pairs(actor, progress)
-    result.pairs = len(result.scored)
+    result = find_duplicate_pairs(
+        _stream(_live_customers(actor), "id", "name", "phones", "emails"), progress=progress
+    )
     if contacts:
-        result.contacts, result.contact_scored = _contact_pairs(actor)
+        result.contacts, result.contact_scored = find_contact_pairs(
+            _stream(_live_contacts(actor), "id", "customer_id", "name", "phones", "emails")
+        )
         result.contact_pairs = len(result.contact_scored)
     with transaction.atomic():
         _scope_pairs(DuplicatePair.objects.filter(status=DuplicatePairStatus.OPEN), actor).delete()
