@@ -75,6 +75,10 @@ XLSX_SHEET_PATH = "xl/worksheets/sheet1.xml"
 
 # what a cell's text needs before it goes into <t>…</t> (the same rules as xlsxwriter)
 _NEEDS_CARE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+# the same without the edge-space rule, to look at a whole row at once (a false hit
+# where two cells meet only costs the slow path)
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_PRESERVE = ' xml:space="preserve"'
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
@@ -173,13 +177,24 @@ def xlsx_write(
                 nonlocal count
                 count += 1
                 number = count + 1
-                row = "".join(
-                    [
-                        _xlsx_cell(f"{column}{number}", cell)
-                        for column, cell in zip(columns, cells, strict=False)
-                        if cell
-                    ]
-                )
+                joined = "".join(cells)
+                if len(joined) > XLSX_MAX_CELL or _NEEDS_ESCAPE.search(joined):
+                    row = "".join(
+                        [
+                            _xlsx_cell(f"{column}{number}", cell)
+                            for column, cell in zip(columns, cells, strict=False)
+                            if cell
+                        ]
+                    )
+                else:  # the usual row: nothing to escape, only edge spaces to keep
+                    row = "".join(
+                        [
+                            f'<c r="{column}{number}" t="inlineStr"><is><t'
+                            f"{_PRESERVE if cell != cell.strip() else ''}>{cell}</t></is></c>"
+                            for column, cell in zip(columns, cells, strict=False)
+                            if cell
+                        ]
+                    )
                 lines.append(f'<row r="{number}">{row}</row>')
                 if len(lines) >= 500:
                     stream.write("".join(lines).encode("utf-8"))
