@@ -37,3 +37,39 @@ def test_xlsx_export_from_the_list_to_the_downloaded_file(org, open_page, tmp_pa
     phone.goto(page.url.replace(page.url.split("/platform/")[0], ""))
     phone.get_by_test_id("job-download").wait_for()
     save_screenshot(phone, "export-job-phone")
+
+
+def test_an_expired_export_and_a_finder_job_page(org, open_page, tmp_path):
+    import os
+    import time
+
+    from guanxi.customers.duplicates import duplicates_find_start
+    from guanxi.customers.exports import export_start
+    from guanxi.platform.exports import generated_files_purge
+    from guanxi.platform.jobs import execute_job
+
+    customer_create(actor=org.east_rep, name="张三科技有限公司", grade="A", phones=["13812345678"])
+    customer_create(actor=org.east_rep, name="张三科技", grade="A", phones=["13812345678"])
+    export = export_start(
+        actor=org.manager, kind="customers", format="xlsx", filters={"grade": ["A"]}
+    )
+    execute_job(str(export.pk))
+    old = time.time() - 30 * 86400
+    for path in (tmp_path / "exports" / str(export.pk)).rglob("*"):
+        os.utime(path, (old, old))
+    generated_files_purge()
+    finder = duplicates_find_start(actor=org.manager)
+    execute_job(str(finder.pk))
+
+    for viewport, size in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page = open_page(org.manager, viewport=viewport)
+        page.goto(f"/platform/jobs/{export.pk}/")
+        page.get_by_test_id("job-export-again").click()
+        page.wait_for_url("**/customers/?grade=A")
+        page.goto(f"/platform/jobs/{export.pk}/")
+        save_screenshot(page, f"export-expired-{size}")
+        page.goto(f"/platform/jobs/{finder.pk}/")
+        page.get_by_test_id("job-link-duplicates").wait_for()
+        save_screenshot(page, f"finder-job-{size}")
+        page.get_by_test_id("job-link-duplicates").click()
+        page.wait_for_url("**/customers/duplicates/")
