@@ -34,6 +34,7 @@ import difflib
 import gc
 import json
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -271,6 +272,7 @@ class FinderResult:
     contacts: int = 0
     contact_pairs: int = 0
     contact_scored: list[tuple[int, int, int, list[str]]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase, for bench/
 
 
 ProgressCallback = Callable[[int, str], None]
@@ -682,14 +684,19 @@ def duplicates_find(
     """
     if actor is not None:
         require_permission(actor, "customers.change_customer")
+    started = time.perf_counter()
     result = find_duplicate_pairs(
         _stream(_live_customers(actor), "id", "name", "phones", "emails"), progress=progress
     )
+    result.seconds["customers"] = time.perf_counter() - started
     if contacts:
+        started = time.perf_counter()
         result.contacts, result.contact_scored = find_contact_pairs(
             _stream(_live_contacts(actor), "id", "customer_id", "name", "phones", "emails")
         )
         result.contact_pairs = len(result.contact_scored)
+        result.seconds["contacts"] = time.perf_counter() - started
+    started = time.perf_counter()
     with transaction.atomic():
         _scope_pairs(DuplicatePair.objects.filter(status=DuplicatePairStatus.OPEN), actor).delete()
         _insert_pairs(DuplicatePair, ("customer_a_id", "customer_b_id"), result.scored)
@@ -700,6 +707,7 @@ def duplicates_find(
             _insert_pairs(
                 ContactDuplicatePair, ("contact_a_id", "contact_b_id"), result.contact_scored
             )
+    result.seconds["write"] = time.perf_counter() - started
     return result
 
 
