@@ -398,3 +398,39 @@ def test_the_run_page_polls_until_the_queued_job_has_finished(
     assert "hx-trigger" not in finished
     assert 'data-testid="count-created">2<' in finished
     assert Customer.objects.count() == 2
+
+
+def test_going_back_from_the_dry_run_keeps_the_choices(english: Any) -> None:
+    client = client_for(english.east_rep)
+    token = token_of(upload(client, GBK_CSV))
+    mapping_post(
+        client, token, ["name", "", "emails", "owner"], policy="fill", is_all_or_nothing="on"
+    )
+    preview = client.get(reverse("platform:import_preview", args=[token]))
+    assert preview.context["state"]["policy"] == "fill"
+    form = client.get(reverse("platform:import_mapping", args=[token])).context["form"]
+    assert [form[f"col_{i}"].value() for i in range(4)] == ["name", "", "emails", "owner"]
+    assert form["policy"].value() == "fill"
+    assert form["is_all_or_nothing"].value() is True
+
+
+def test_contacts_are_imported_through_the_same_wizard(english: Any) -> None:
+    from guanxi.customers.models import Contact
+    from guanxi.customers.services import customer_create
+
+    customer_create(actor=english.east_rep, name="上海东方贸易有限公司")
+    client = client_for(english.east_rep)
+    content = "姓名,客户名称,手机,职务\n王小明,上海东方贸易有限公司,13811112222,采购经理\n".encode()
+    token = token_of(upload(client, content, target="contacts"))
+    form = client.get(reverse("platform:import_mapping", args=[token])).context["form"]
+    mapping = [form[f"col_{i}"].value() for i in range(4)]
+    assert mapping == ["name", "customer", "phones", "title"]
+    assert mapping_post(client, token, mapping).status_code == 302
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("platform:import_preview", args=[token]))
+    contact = Contact.objects.get()
+    assert (contact.name, contact.title, contact.customer.name) == (
+        "王小明",
+        "采购经理",
+        "上海东方贸易有限公司",
+    )
