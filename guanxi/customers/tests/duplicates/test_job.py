@@ -26,7 +26,7 @@ def test_finder_job_runs_through_the_real_queue(org, real_queue) -> None:
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED
     assert (job.done, job.total, job.percent) == (2, 2, 100)
-    assert job.result == {"pairs": 1, "customers": 2}
+    assert job.result == {"pairs": 1, "customers": 2, "contact_pairs": 0, "contacts": 0}
     assert DuplicatePair.objects.count() == 1
 
 
