@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -26,6 +27,7 @@ INTERACTION_NOT_FOUND = _("This follow-up does not exist or you cannot see it.")
 CUSTOMER_NOT_FOUND = _("This customer does not exist or you cannot see it.")
 CONTENT_REQUIRED = _("Write what happened.")
 CONTACT_OF_OTHER_CUSTOMER = _("Choose a contact of this customer.")
+AUTHOR_NOT_A_USER = _("Choose an active user.")
 
 EDITABLE_FIELDS = [
     "kind",
@@ -92,6 +94,11 @@ def interaction_create(
     if not is_in_scope(customer, actor=actor, action="view"):
         raise NotFound(str(CUSTOMER_NOT_FOUND))
     errors: dict[str, list[str]] = {}
+    if author is not None and not (
+        isinstance(author, get_user_model()) and getattr(author, "is_active", False)
+    ):
+        errors["author"] = [str(AUTHOR_NOT_A_USER)]
+        author = None
     interaction = Interaction(
         customer=customer,
         author=author if author is not None else (actor if getattr(actor, "pk", None) else None),
