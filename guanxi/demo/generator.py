@@ -48,6 +48,7 @@ from guanxi.demo.rows import (
     worker_batch,
     worker_init,
 )
+from guanxi.demo.sales import load_sales
 from guanxi.platform.search import fts_sql
 from guanxi.platform.text import pinyin_of
 
@@ -71,6 +72,9 @@ class DemoResult:
     contacts: int = 0
     interactions: int = 0
     customer_tags: int = 0
+    products: int = 0
+    orders: int = 0
+    order_lines: int = 0
     staff: list[DemoStaff] = field(default_factory=list)
     # The password of newly created demo users; None when every user already existed.
     password: str | None = None
@@ -514,6 +518,23 @@ def demo_create(
             result.index_seconds = time.monotonic() - mark
     with transaction.atomic():
         writer.reset_sequences(["customers_customer", "customers_contact", "customers_interaction"])
+    mark = time.monotonic()
+    sales = load_sales(
+        writer=writer,
+        seed=seed,
+        today=config.today,
+        first_customer_id=first_customer_id,
+        last_customer_id=first_customer_id + customers - 1,
+        ts=_timestamp_format(vendor),
+        batch_size=batch_size,
+    )
+    result.products, result.orders, result.order_lines = (
+        sales.products,
+        sales.orders,
+        sales.order_lines,
+    )
+    result.write_seconds += time.monotonic() - mark
+    with transaction.atomic():
         audit_record(
             actor=None,
             action="platform.demo.loaded",
@@ -522,6 +543,7 @@ def demo_create(
                 "customers": result.customers,
                 "contacts": result.contacts,
                 "interactions": result.interactions,
+                "orders": result.orders,
                 "seed": seed,
             },
         )
@@ -530,12 +552,18 @@ def demo_create(
     return result
 
 
+def _timestamp_format(vendor: str) -> Callable[[int], str]:
+    """Epoch seconds -> a UTC timestamp as Django stores it (SQLite) or PostgreSQL reads it."""
+    suffix = "+00" if vendor == "postgresql" else ""
+    return lambda epoch: time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch)) + suffix
+
+
 def _analyze(vendor: str) -> None:
     """Fresh planner statistics after a bulk load (the list and search plans need them)."""
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             for table in ("customers_customer", "customers_contact", "customers_interaction",
-                          "customers_customer_tags"):  # fmt: skip
+                          "customers_customer_tags", "sales_order", "sales_orderline"):  # fmt: skip
                 cursor.execute(f"ANALYZE {table}")
         elif vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=1000")

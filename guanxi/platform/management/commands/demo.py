@@ -20,7 +20,8 @@ from guanxi.demo.generator import DemoResult, demo_create
 def print_demo_summary(command: BaseCommand, result: DemoResult) -> None:
     command.stdout.write(
         f"演示数据已创建 / Demo data created: {result.customers:,} 客户 customers, "
-        f"{result.contacts:,} 联系人 contacts, {result.interactions:,} 跟进记录 follow-ups "
+        f"{result.contacts:,} 联系人 contacts, {result.interactions:,} 跟进记录 follow-ups, "
+        f"{result.orders:,} 订单 orders ({result.order_lines:,} 明细 lines) "
         f"in {result.seconds:.1f} s "
         f"(waiting for rows {result.wait_seconds:.0f} s, writing {result.write_seconds:.0f} s, "
         f"indexes {result.index_seconds:.0f} s)."
