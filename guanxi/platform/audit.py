@@ -72,3 +72,28 @@ def audit_record(
         ip_address=origin.ip,
         user_agent=origin.user_agent,
     )
+
+
+def audit_record_many(
+    *, actor: Any, action: str, entries: Iterable[tuple[models.Model, dict[str, Any]]]
+) -> None:
+    """Record one entry per (instance, changes) in one INSERT: for bulk writes (imports)
+    that would otherwise spend most of their time on single-row inserts."""
+    origin = current_origin()
+    actor = actor if getattr(actor, "pk", None) else None
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                action=action,
+                object_type=object_type_of(instance),
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:300],
+                changes=jsonable(changes or {}),
+                ip_address=origin.ip,
+                user_agent=origin.user_agent,
+            )
+            for instance, changes in entries
+        ],
+        batch_size=1000,
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import phonenumbers
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -15,12 +18,35 @@ class InvalidPhone(ValueError):
     pass
 
 
+# A mainland mobile typed plainly: 13812345678, 138 1234 5678, 138-1234-5678, +86 138…
+_CN_MOBILE_TYPED = re.compile(r"(?:\+86[ -]?)?(1\d\d)[ -]?(\d{4})[ -]?(\d{4})")
+
+
+@lru_cache(maxsize=20_000)
+def _is_cn_mobile_block_valid(first_five: str) -> bool:
+    """Whether phonenumbers accepts mainland mobiles starting with these five digits.
+
+    Its metadata decides a mobile's validity by the first five digits (the rest is
+    any six digits), so one parse per block answers for every number in it;
+    tests compare this with phonenumbers on random numbers.
+    """
+    number = phonenumbers.parse(f"+86{first_five}000000", None)
+    return phonenumbers.is_valid_number(number)
+
+
 def normalize_phone(raw: str, *, region: str | None = None) -> str:
     """Return the E.164 form of `raw` (extension kept as ";ext=N") or raise InvalidPhone."""
     text = fold_width(raw or "").strip()
     if not text:
         raise InvalidPhone(raw)
     region = region or settings.GUANXI["DEFAULT_PHONE_REGION"]
+    # Fast path for the most common case (imports of a million rows parse each
+    # number twice); anything else, or an invalid block, takes the full parse.
+    mobile = _CN_MOBILE_TYPED.fullmatch(text)
+    if mobile and (region == "CN" or text.startswith("+86")):
+        digits = "".join(mobile.groups())
+        if _is_cn_mobile_block_valid(digits[:5]):
+            return f"+86{digits}"
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as error:

@@ -14,6 +14,7 @@ from guanxi.customers.services.contacts import (
 )
 from guanxi.customers.services.customers import (
     customer_create,
+    customer_create_many,
     customer_create_with_contact,
     customer_delete,
     customer_restore,
@@ -54,6 +55,7 @@ __all__ = [
     "custom_field_update",
     "customer_bulk_action_start",
     "customer_create",
+    "customer_create_many",
     "customer_create_with_contact",
     "customer_delete",
     "customer_merge",

@@ -10,7 +10,7 @@ of the same file skips the rows already imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guanxi.platform.exceptions import ApplicationError, ValidationError
+from guanxi.platform.imports.keyindex import KeyIndex
 from guanxi.platform.imports.reading import Row, Table
-from guanxi.platform.imports.targets import ImportAdapter, RowInvalid
+from guanxi.platform.imports.targets import BatchInvalid, ImportAdapter, RowInvalid
 from guanxi.platform.imports.values import ImportValueError
 from guanxi.platform.models import ImportRun, ImportRunRow
 
@@ -94,7 +95,9 @@ class ImportEngine:
         self.already_imported = already_imported or set()
         self.progress = progress
         self.context = adapter.prepare(actor=actor)
-        self.seen: dict[str, Any] = {}  # dedupe key -> instance (or row number on a dry run)
+        # Earlier rows of the file, for adapters without a key index: key -> instance.
+        self.seen: dict[str, Any] = {}
+        self.index: KeyIndex | None = None  # built on first use, for adapters with one
         self.summary = Summary()
         self.columns = [
             (index, mapped)
@@ -106,11 +109,9 @@ class ImportEngine:
     def preview(self, *, limit: int | None = None) -> Summary:
         """Validate every row and say what would happen; writes nothing."""
         with transaction.atomic():
-            for count, row in enumerate(self.table.rows()):
-                if limit is not None and count >= limit:
-                    break
-                outcome = self._checked(row, dry_run=True)
-                self.summary.add(outcome)
+            for batch in self._batches(limit=limit):
+                for outcome in self._run_rows(batch):
+                    self.summary.add(outcome)
             transaction.set_rollback(True)
         return self.summary
 
@@ -125,9 +126,11 @@ class ImportEngine:
         return self.summary
 
     # -- batches ----------------------------------------------------------------
-    def _batches(self) -> Any:
+    def _batches(self, *, limit: int | None = None) -> Iterator[list[Row]]:
         batch: list[Row] = []
-        for row in self.table.rows():
+        for count, row in enumerate(self.table.rows()):
+            if limit is not None and count >= limit:
+                break
             batch.append(row)
             if len(batch) >= self.options.batch_size:
                 yield batch
@@ -140,12 +143,13 @@ class ImportEngine:
         outcomes: list[Outcome] = []
         try:
             with transaction.atomic():
-                outcomes = [self._checked(row, dry_run=False) for row in batch]
+                outcomes = self._run_rows(batch)
                 if any(item.outcome == ImportRunRow.Outcome.FAILED for item in outcomes):
                     raise _RollBack
                 self._record(outcomes)
         except _RollBack:
-            self.seen = staged_seen
+            self.seen = staged_seen  # the key index may keep ids of rolled-back rows: harmless,
+            # a candidate id is always loaded and compared before it counts as a match
             outcomes = self._failed_batch(outcomes)
             self._record(outcomes)
         for outcome in outcomes:
@@ -157,7 +161,7 @@ class ImportEngine:
             with transaction.atomic():
                 for batch in self._batches():
                     with transaction.atomic():
-                        outcomes.extend(self._checked(row, dry_run=False) for row in batch)
+                        outcomes.extend(self._run_rows(batch))
                     if self.progress:
                         self.progress(len(batch))
                 if any(item.outcome == ImportRunRow.Outcome.FAILED for item in outcomes):
@@ -198,32 +202,67 @@ class ImportEngine:
             ]
         )
 
-    # -- one row ----------------------------------------------------------------
-    def _checked(self, row: Row, *, dry_run: bool) -> Outcome:
-        try:
-            with transaction.atomic():
-                return self._process(row, dry_run=dry_run)
-        except RowInvalid as error:
-            message = "; ".join(error.messages)
-        except ImportValueError as error:
-            message = error.message
-        except ValidationError as error:
-            parts = [
-                f"{self.adapter.fields.get(name, name)}: {' '.join(messages)}"
-                for name, messages in error.field_errors.items()
-            ]
-            message = "; ".join(parts) or error.message
-        except ApplicationError as error:
-            message = error.message
-        return Outcome(row_number=row.number, outcome=ImportRunRow.Outcome.FAILED, message=message)
+    # -- rows -------------------------------------------------------------------
+    def _run_rows(self, rows: list[Row]) -> list[Outcome]:
+        """Decide and write a batch of rows; returns one outcome per row, in order.
 
-    def _process(self, row: Row, *, dry_run: bool) -> Outcome:
-        if row.number in self.already_imported:
-            return Outcome(
-                row_number=row.number,
-                outcome=ImportRunRow.Outcome.SKIPPED,
-                message=_("Already imported by an earlier run of this file."),
-            )
+        Parsing and validation come first and write nothing. Matches are looked up
+        for the whole batch at once (the adapter's key index when it has one).
+        Rows to create are written together through the adapter's create_many
+        when it has one (one INSERT per table instead of one per row), otherwise
+        one by one; updates go one by one through the services.
+        """
+        outcomes: list[Outcome | None] = [None] * len(rows)
+        parsed: list[_Parsed] = []
+        for slot, row in enumerate(rows):
+            if row.number in self.already_imported:
+                outcomes[slot] = Outcome(
+                    row_number=row.number,
+                    outcome=ImportRunRow.Outcome.SKIPPED,
+                    message=_("Already imported by an earlier run of this file."),
+                )
+                continue
+            try:
+                record = self._parse(row)
+            except _ROW_ERRORS as error:
+                outcomes[slot] = self._failed(row, error)
+                continue
+            parsed.append(_Parsed(slot, row, record, self.adapter.keys(record)))
+        matches = self._matches(parsed)
+        pending: list[_Parsed] = []
+        pending_keys: dict[str, _Parsed] = {}
+        policy = self.options.policy
+        for item, match in zip(parsed, matches, strict=True):
+            if match is None and policy != "create":
+                match = next((pending_keys[k] for k in item.keys if k in pending_keys), None)
+            if match is not None and policy == "skip":
+                outcomes[item.slot] = Outcome(
+                    row_number=item.row.number,
+                    outcome=ImportRunRow.Outcome.SKIPPED,
+                    message=_("Matches an existing record."),
+                )
+            elif match is not None and policy in ("fill", "overwrite"):
+                if isinstance(match, _Parsed):  # an earlier row of this batch
+                    if match.instance is None and pending:
+                        self._create(pending, outcomes)  # write it first, then update it
+                        pending = []
+                    match = match.instance
+                if match is None:  # the earlier row failed
+                    outcomes[item.slot] = Outcome(
+                        row_number=item.row.number,
+                        outcome=ImportRunRow.Outcome.FAILED,
+                        message=_("Matches an earlier row of the file that has errors."),
+                    )
+                else:
+                    outcomes[item.slot] = self._update(item, match)
+            else:
+                pending.append(item)
+                for key in item.keys:
+                    pending_keys.setdefault(key, item)
+        self._create(pending, outcomes)
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def _parse(self, row: Row) -> dict[str, Any]:
         if row.extra_cells:
             raise RowInvalid(
                 [
@@ -234,44 +273,146 @@ class ImportEngine:
         values: dict[str, list[Any]] = {}
         for index, mapped in self.columns:
             values.setdefault(mapped, []).append(row.cells[index])
-        record = self.adapter.parse(values, self.context)
-        keys = self.adapter.keys(record)
-        match = next((self.seen[key] for key in keys if key in self.seen), None)
-        if match is None and self.options.policy != "create":
-            match = self.adapter.find_existing(record, self.context)
-        policy = self.options.policy
-        if match is not None and policy == "skip":
-            return Outcome(
-                row_number=row.number,
-                outcome=ImportRunRow.Outcome.SKIPPED,
-                message=_("Matches an existing record."),
-            )
-        if match is not None and policy in ("fill", "overwrite"):
-            if isinstance(match, int):  # an earlier row of this file, on a dry run
-                return Outcome(row_number=row.number, outcome=ImportRunRow.Outcome.UPDATED)
-            before = self.adapter.update(
-                actor=self.actor, instance=match, record=record, policy=policy, context=self.context
-            )
-            self._remember(keys, match, row, dry_run)
-            if not before:
-                return Outcome(
-                    row_number=row.number,
-                    outcome=ImportRunRow.Outcome.SKIPPED,
-                    object_id=str(match.pk),
-                    message=_("Nothing to change."),
+        return self.adapter.parse(values, self.context)
+
+    def _matches(self, parsed: list[_Parsed]) -> list[Any]:
+        """The existing record each parsed row matches (or None), for a whole batch."""
+        if self.options.policy == "create":
+            return [None] * len(parsed)
+        if not hasattr(self.adapter, "existing_keys"):
+            return [self._match_one(item) for item in parsed]
+        if self.index is None:
+            self.index = KeyIndex.build(self.adapter.existing_keys(self.context))
+        flat = [key for item in parsed for key in item.keys]
+        found = iter(self.index.lookup(flat))
+        candidates = [[next(found) for _key in item.keys] for item in parsed]
+        wanted = {pk for ids in candidates for pk in ids if pk is not None}
+        instances = self.adapter.fetch_many(sorted(wanted), self.context) if wanted else {}
+        matches: list[Any] = []
+        for item, ids in zip(parsed, candidates, strict=True):
+            match = None
+            for pk in ids:
+                instance = instances.get(pk) if pk is not None else None
+                # A hash hit is a candidate only: compare the real keys.
+                if instance is not None and set(item.keys) & set(
+                    self.adapter.instance_keys(instance)
+                ):
+                    match = instance
+                    break
+            matches.append(match)
+        return matches
+
+    def _match_one(self, item: _Parsed) -> Any:
+        match = next((self.seen[key] for key in item.keys if key in self.seen), None)
+        if match is None:
+            match = self.adapter.find_existing(item.record, self.context)
+        return match
+
+    def _update(self, item: _Parsed, match: Any) -> Outcome:
+        try:
+            with transaction.atomic():
+                before = self.adapter.update(
+                    actor=self.actor,
+                    instance=match,
+                    record=item.record,
+                    policy=self.options.policy,
+                    context=self.context,
                 )
+        except _ROW_ERRORS as error:
+            return self._failed(item.row, error)
+        self._remember(item.keys, match)
+        if not before:
             return Outcome(
-                row_number=row.number,
-                outcome=ImportRunRow.Outcome.UPDATED,
+                row_number=item.row.number,
+                outcome=ImportRunRow.Outcome.SKIPPED,
                 object_id=str(match.pk),
-                before=before,
+                message=_("Nothing to change."),
             )
-        instance = self.adapter.create(actor=self.actor, record=record, context=self.context)
-        self._remember(keys, instance, row, dry_run)
         return Outcome(
-            row_number=row.number, outcome=ImportRunRow.Outcome.CREATED, object_id=str(instance.pk)
+            row_number=item.row.number,
+            outcome=ImportRunRow.Outcome.UPDATED,
+            object_id=str(match.pk),
+            before=before,
         )
 
-    def _remember(self, keys: list[str], instance: Any, row: Row, dry_run: bool) -> None:
-        for key in keys:
-            self.seen.setdefault(key, row.number if dry_run else instance)
+    def _create(self, pending: list[_Parsed], outcomes: list[Outcome | None]) -> None:
+        if not pending:
+            return
+        if hasattr(self.adapter, "create_many"):
+            self._create_many(pending, outcomes)
+            return
+        for item in pending:
+            try:
+                with transaction.atomic():
+                    item.instance = self.adapter.create(
+                        actor=self.actor, record=item.record, context=self.context
+                    )
+            except _ROW_ERRORS as error:
+                outcomes[item.slot] = self._failed(item.row, error)
+                continue
+            self._created(item, outcomes)
+
+    def _create_many(self, pending: list[_Parsed], outcomes: list[Outcome | None]) -> None:
+        """Create in bulk; rows the services refuse are reported and the rest retried."""
+        for _attempt in range(2):
+            try:
+                with transaction.atomic():
+                    instances = self.adapter.create_many(
+                        actor=self.actor,
+                        records=[item.record for item in pending],
+                        context=self.context,
+                    )
+            except BatchInvalid as error:
+                for position, problem in error.problems.items():
+                    outcomes[pending[position].slot] = self._failed(pending[position].row, problem)
+                pending = [item for n, item in enumerate(pending) if n not in error.problems]
+                continue
+            for item, instance in zip(pending, instances, strict=True):
+                item.instance = instance
+                self._created(item, outcomes)
+            return
+
+    def _created(self, item: _Parsed, outcomes: list[Outcome | None]) -> None:
+        self._remember(item.keys, item.instance)
+        outcomes[item.slot] = Outcome(
+            row_number=item.row.number,
+            outcome=ImportRunRow.Outcome.CREATED,
+            object_id=str(item.instance.pk),
+        )
+
+    def _remember(self, keys: list[str], instance: Any) -> None:
+        if self.index is not None:
+            self.index.add(keys, instance.pk)
+        elif not hasattr(self.adapter, "existing_keys"):
+            for key in keys:
+                self.seen.setdefault(key, instance)
+
+    def _failed(self, row: Row, error: Exception) -> Outcome:
+        return Outcome(
+            row_number=row.number,
+            outcome=ImportRunRow.Outcome.FAILED,
+            message=self._message_of(error),
+        )
+
+    def _message_of(self, error: Exception) -> str:
+        if isinstance(error, RowInvalid):
+            return "; ".join(error.messages)
+        if isinstance(error, ValidationError):
+            parts = [
+                f"{self.adapter.fields.get(name, name)}: {' '.join(messages)}"
+                for name, messages in error.field_errors.items()
+            ]
+            return "; ".join(parts) or error.message
+        return getattr(error, "message", str(error))
+
+
+@dataclass
+class _Parsed:
+    slot: int
+    row: Row
+    record: dict[str, Any]
+    keys: list[str]
+    instance: Any = None
+
+
+_ROW_ERRORS = (RowInvalid, ImportValueError, ValidationError, ApplicationError)

@@ -6,6 +6,7 @@ autodiscovers, so adding a target needs no change here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django.utils.module_loading import autodiscover_modules
@@ -20,6 +21,14 @@ class RowInvalid(Exception):
     def __init__(self, messages: list[str]) -> None:
         super().__init__("; ".join(messages))
         self.messages = messages
+
+
+class BatchInvalid(Exception):
+    """create_many refused some records: {position in the list: the error}."""
+
+    def __init__(self, problems: dict[int, Exception]) -> None:
+        super().__init__(f"{len(problems)} invalid records")
+        self.problems = problems
 
 
 class ImportAdapter(Protocol):
@@ -38,6 +47,23 @@ class ImportAdapter(Protocol):
     ) -> dict[str, Any] | None: ...
     def undo_create(self, *, actor: Any, object_id: str) -> None: ...
     def undo_update(self, *, actor: Any, object_id: str, before: dict[str, Any]) -> None: ...
+
+
+class FastImportAdapter(ImportAdapter, Protocol):
+    """An adapter for large imports: an in-memory key index and bulk creation.
+
+    The engine uses these instead of find_existing / create when an adapter has them.
+    """
+
+    def existing_keys(self, context: Any) -> Iterable[tuple[int, list[str]]]:
+        """(id, dedupe keys) of every live record, streamed, to build the key index."""
+        ...
+
+    def fetch_many(self, ids: list[int], context: Any) -> dict[int, Any]: ...
+    def instance_keys(self, instance: Any) -> list[str]: ...
+    def create_many(self, *, actor: Any, records: list[dict[str, Any]], context: Any) -> list[Any]:
+        """Create all or raise BatchInvalid naming the refused records; same checks as create."""
+        ...
 
 
 _targets: dict[str, ImportAdapter] = {}

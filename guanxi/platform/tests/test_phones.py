@@ -126,3 +126,23 @@ def test_mask_email_never_raises_and_hides_the_local_part(text):
     assert "***" in masked
     if len(local) > 1:
         assert not masked.startswith(local)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    tail=st.integers(0, 10**10 - 1),
+    style=st.sampled_from(["{d}", "+86{d}", "+86 {d}", "{a} {b} {c}", "{a}-{b}-{c}"]),
+)
+def test_the_mobile_fast_path_agrees_with_phonenumbers(tail: int, style: str) -> None:
+    """normalize_phone skips the full parse for plain mainland mobiles; same answers."""
+    import phonenumbers
+
+    number = f"1{tail:010d}"
+    typed = style.format(d=number, a=number[:3], b=number[3:7], c=number[7:])
+    parsed = phonenumbers.parse(number, "CN")
+    expected = f"+86{number}" if phonenumbers.is_valid_number(parsed) else None
+    try:
+        got = normalize_phone(typed)
+    except InvalidPhone:
+        got = None
+    assert got == expected

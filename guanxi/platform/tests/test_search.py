@@ -263,3 +263,26 @@ def test_a_random_name_is_found_by_the_index(org, name, data):
             assert customer.pk in pks, query
             assert other.pk not in pks, query
         transaction.set_rollback(True)
+
+
+POLYPHONIC = "重庆长沙行银乐音还了的地得和会都觉藏调便朝着差传大单度发干给更好号几"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list(POLYPHONIC + "张王李赵科技有限公司ABCabc 12-·Ｚｚ")),
+        max_size=16,
+    )
+)
+def test_word_by_word_pinyin_equals_pypinyin_on_the_whole_text(value: str) -> None:
+    """pinyin_of caches per word; the result must be what pypinyin gives for the text."""
+    from pypinyin import Style, lazy_pinyin
+
+    from guanxi.platform.text import is_cjk
+
+    whole = "".join(lazy_pinyin(value, errors=lambda chars: list(chars))).lower()
+    assert pinyin_of(value) == whole.replace(" ", "")
+    cjk = "".join(c for c in value if is_cjk(c))
+    initials = "".join(lazy_pinyin(cjk, style=Style.FIRST_LETTER)).lower() if cjk else ""
+    assert pinyin_initials_of(value) == initials

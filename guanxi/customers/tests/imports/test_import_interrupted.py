@@ -71,17 +71,20 @@ def test_a_crash_inside_a_batch_rolls_that_batch_back(
 ) -> None:
     settings.DATA_DIR = tmp_path / "data"
     first = make_run(tmp_path, org)
-    original = CustomerImportAdapter.create
+    original = CustomerImportAdapter.create_many
 
-    def crash_on_fifth(self: Any, *, actor: Any, record: dict[str, Any], context: Any) -> Any:
-        if record["name"] == "客户5":
-            raise RuntimeError("worker killed")
-        return original(self, actor=actor, record=record, context=context)
+    def crash_on_fifth(
+        self: Any, *, actor: Any, records: list[dict[str, Any]], context: Any
+    ) -> Any:
+        created = original(self, actor=actor, records=records, context=context)
+        if any(record["name"] == "客户5" for record in records):
+            raise RuntimeError("worker killed after writing part of the batch")
+        return created
 
-    monkeypatch.setattr(CustomerImportAdapter, "create", crash_on_fifth)
+    monkeypatch.setattr(CustomerImportAdapter, "create_many", crash_on_fifth)
     with pytest.raises(RuntimeError):
         import_run_execute(run=first)
     assert sorted(Customer.objects.values_list("name", flat=True)) == ["客户1", "客户2", "客户3"]
-    monkeypatch.setattr(CustomerImportAdapter, "create", original)
+    monkeypatch.setattr(CustomerImportAdapter, "create_many", original)
     import_run_execute(run=make_run(tmp_path, org))
     assert Customer.objects.count() == 7
