@@ -214,3 +214,22 @@ def test_product_and_price_list_pages(org: Any) -> None:
         reverse("sales:order_line_price"), {"product": product.pk, "customer": grade_a.pk}
     )
     assert price.json() == {"unit_price": "99.00"}
+
+
+def test_recycle_bin_lists_and_restores_orders_and_products(org: Any) -> None:
+    customer = CustomerFactory(owner=org.east_rep)
+    order = make_order(customer=customer)
+    services.order_delete(actor=org.east_rep, order=order)
+    product = make_product(actor=org.admin, sku="GONE-1")
+    services.product_delete(actor=org.admin, product=product)
+    rep = _client(org.east_rep)
+    page = rep.get(reverse("platform:recycle_bin"))
+    assert page.status_code == 200
+    assert order.number.encode() in page.content
+    assert b"GONE-1" not in page.content  # products: the admin's recycle bin
+    restored = rep.post(reverse("platform:recycle_bin_restore", args=["sales.order", order.pk]))
+    assert restored.status_code in (200, 302)
+    order.refresh_from_db()
+    assert order.deleted_at is None
+    admin_page = _client(org.admin).get(reverse("platform:recycle_bin"))
+    assert b"GONE-1" in admin_page.content
