@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanxi.customers.models import Contact, Customer, CustomFieldTarget, Tag
 from guanxi.customers.selectors import custom_field_definitions
@@ -161,23 +162,25 @@ def _before(instance: Any, changes: dict[str, Any]) -> dict[str, Any]:
 
 class CustomerImportAdapter:
     target = "customers"
+    label = gettext_lazy("Customers")
+    permission = "customers.add_customer"
     fields = {
-        "name": _("Customer name"),
-        "short_name": _("Short name"),
-        "industry": _("Industry"),
-        "source": _("Source"),
-        "grade": _("Grade"),
-        "owner": _("Owner"),
-        "phones": _("Phones"),
-        "emails": _("E-mails"),
-        "wechat_id": _("WeChat ID"),
-        "province": _("Province"),
-        "city": _("City"),
-        "district": _("District"),
-        "street": _("Street address"),
-        "birthday": _("Birthday"),
-        "tags": _("Tags"),
-        "notes": _("Notes"),
+        "name": gettext_lazy("Customer name"),
+        "short_name": gettext_lazy("Short name"),
+        "industry": gettext_lazy("Industry"),
+        "source": gettext_lazy("Source"),
+        "grade": gettext_lazy("Grade"),
+        "owner": gettext_lazy("Owner"),
+        "phones": gettext_lazy("Phones"),
+        "emails": gettext_lazy("E-mails"),
+        "wechat_id": gettext_lazy("WeChat ID"),
+        "province": gettext_lazy("Province"),
+        "city": gettext_lazy("City"),
+        "district": gettext_lazy("District"),
+        "street": gettext_lazy("Street address"),
+        "birthday": gettext_lazy("Birthday"),
+        "tags": gettext_lazy("Tags"),
+        "notes": gettext_lazy("Notes"),
     }
     synonyms = {
         "name": [
@@ -357,17 +360,19 @@ class CustomerImportAdapter:
 
 class ContactImportAdapter:
     target = "contacts"
+    label = gettext_lazy("Contacts")
+    permission = "customers.add_contact"
     fields = {
-        "customer": _("Customer (name or ID)"),
-        "name": _("Name"),
-        "first_name": _("First name"),
-        "last_name": _("Last name"),
-        "title": _("Job title"),
-        "phones": _("Phones"),
-        "emails": _("E-mails"),
-        "wechat_id": _("WeChat ID"),
-        "birthday": _("Birthday"),
-        "notes": _("Notes"),
+        "customer": gettext_lazy("Customer (name or ID)"),
+        "name": gettext_lazy("Name"),
+        "first_name": gettext_lazy("First name"),
+        "last_name": gettext_lazy("Last name"),
+        "title": gettext_lazy("Job title"),
+        "phones": gettext_lazy("Phones"),
+        "emails": gettext_lazy("E-mails"),
+        "wechat_id": gettext_lazy("WeChat ID"),
+        "birthday": gettext_lazy("Birthday"),
+        "notes": gettext_lazy("Notes"),
     }
     synonyms = {
         "customer": [

@@ -198,6 +198,7 @@ def _replaces(policy: str, current: Any, wanted: Any) -> bool:
 
 class InteractionImportAdapter:
     target = "interactions"
+    label = gettext_lazy("Follow-ups")
     permission = "customers.add_interaction"
     fields = {
         "customer": gettext_lazy("Customer (name or ID)"),
@@ -414,6 +415,7 @@ def parse_colour(value: Any) -> str:
 
 class TagImportAdapter:
     target = "tags"
+    label = gettext_lazy("Tags")
     permission = MANAGE_TAGS
     fields = {
         "name": gettext_lazy("Tag"),

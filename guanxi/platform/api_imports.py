@@ -48,13 +48,6 @@ Policy = Literal["skip", "fill", "overwrite", "create"]
 Preset = Literal["hubspot", "salesforce", "zoho", "wukong"]
 
 
-class ImportStateConflict(ApplicationError):
-    """The run is in a state that does not allow this (still running, already undone)."""
-
-    status_code = 409
-    code = "conflict"
-
-
 # --- schemas ---------------------------------------------------------------------------
 
 
@@ -443,10 +436,5 @@ def import_error_report(request: HttpRequest, run_id: Id) -> FileResponse:
 )
 def import_run_undo(request: HttpRequest, run_id: Id) -> dict[str, Any]:
     """Undo an import: what it created goes to the recycle bin, what it updated is restored."""
-    run = import_run_get(request.user, run_id)
-    if run.job is not None and run.job.status in (Job.Status.QUEUED, Job.Status.RUNNING):
-        raise ImportStateConflict(_("This import is still running; undo it when it has finished."))
-    if run.undone_at is not None:
-        raise ImportStateConflict(_("This import has already been undone."))
-    import_undo(actor=request.user, run=run)
+    import_undo(actor=request.user, run=import_run_get(request.user, run_id))
     return _run_out(request, import_run_get(request.user, run_id), with_errors=True)

@@ -1,10 +1,6 @@
 """Reads the import wizard needs besides the import services: which targets a person
-may import into, and a few sample rows of an uploaded file.
-
-Adapters do not (yet) say which permission creating their records takes or what
-they are called on screen; an adapter may declare `permission` and `label`
-attributes, otherwise the defaults below apply, and a target nobody described is
-offered to administrators ("*") only.
+may import into (each adapter names its permission and label), and a few sample
+rows of an uploaded file.
 """
 
 from __future__ import annotations
@@ -13,26 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.utils.module_loading import autodiscover_modules
-from django.utils.translation import gettext_lazy as _
-
-from guanxi.platform.imports import targets as target_registry
 from guanxi.platform.imports.reading import open_table
 from guanxi.platform.imports.services import imports_dir
-from guanxi.platform.permissions import ALL_PERMISSIONS, has_permission
+from guanxi.platform.imports.targets import import_targets
+from guanxi.platform.permissions import has_permission
 
-TARGET_PERMISSIONS = {
-    "customers": "customers.add_customer",
-    "contacts": "customers.add_contact",
-    "interactions": "customers.add_interaction",
-    "tags": "customers.manage_tag",
-}
-TARGET_LABELS = {
-    "customers": _("Customers"),
-    "contacts": _("Contacts"),
-    "interactions": _("Follow-ups"),
-    "tags": _("Tags"),
-}
 TARGET_ORDER = ["customers", "contacts", "interactions", "tags"]
 SAMPLE_ROWS = 3
 
@@ -44,26 +25,14 @@ class TargetChoice:
     permission: str
 
 
-def _registered_targets() -> dict[str, Any]:
-    registered = getattr(target_registry, "import_targets", None)
-    if callable(registered):  # a public listing, once the registry has one
-        return dict(registered())
-    if not target_registry._is_discovered:
-        autodiscover_modules("imports")
-        target_registry._is_discovered = True
-    return dict(target_registry._targets)
-
-
 def import_targets_for(actor: Any) -> list[TargetChoice]:
     """The registered targets the actor may import into, in a stable order."""
     choices = []
-    for key, adapter in _registered_targets().items():
-        permission = (
-            getattr(adapter, "permission", None) or TARGET_PERMISSIONS.get(key) or ALL_PERMISSIONS
-        )
-        if has_permission(actor, permission):
-            label = getattr(adapter, "label", None) or TARGET_LABELS.get(key) or key
-            choices.append(TargetChoice(key=key, label=label, permission=permission))
+    for key, adapter in import_targets().items():
+        if has_permission(actor, adapter.permission):
+            choices.append(
+                TargetChoice(key=key, label=adapter.label, permission=adapter.permission)
+            )
     order = {key: index for index, key in enumerate(TARGET_ORDER)}
     return sorted(choices, key=lambda choice: (order.get(choice.key, len(order)), choice.key))
 

@@ -29,6 +29,13 @@ IMPORT_JOB_KIND = "platform.import"
 ERROR_COLUMN = "错误 / error"
 
 
+class ImportStateConflict(ApplicationError):
+    """The run is in a state that does not allow this (still running, already undone)."""
+
+    status_code = 409
+    code = "conflict"
+
+
 def imports_dir() -> Path:
     directory = Path(settings.DATA_DIR) / "imports"
     directory.mkdir(parents=True, exist_ok=True)
@@ -300,8 +307,10 @@ def import_undo(*, actor: Any, run: ImportRun) -> ImportRun:
         actor, "is_superuser", False
     ):
         raise NotFound(_("This import does not exist or you cannot see it."))
+    if run.job_id is not None and not Job.objects.get(pk=run.job_id).is_finished:
+        raise ImportStateConflict(_("This import is still running; undo it when it has finished."))
     if run.undone_at is not None:
-        raise ApplicationError(_("This import has already been undone."))
+        raise ImportStateConflict(_("This import has already been undone."))
     adapter = import_target(run.target)
     rows = run.rows.filter(outcome__in=[ImportRunRow.Outcome.CREATED, ImportRunRow.Outcome.UPDATED])
     counts = {"deleted": 0, "restored": 0}

@@ -33,6 +33,8 @@ class BatchInvalid(Exception):
 
 class ImportAdapter(Protocol):
     target: str
+    label: Any  # what the wizard calls the target (lazy translation)
+    permission: str  # needed to import into it, checked before any file is read
     fields: dict[str, str]  # field -> label
     synonyms: dict[str, list[str]]  # field -> header texts that mean it
 
@@ -74,11 +76,21 @@ def register_import_target(target: str, adapter: ImportAdapter) -> None:
     _targets[target] = adapter
 
 
-def import_target(target: str) -> ImportAdapter:
+def _discover() -> None:
     global _is_discovered
     if not _is_discovered:
         autodiscover_modules("imports")
         _is_discovered = True
+
+
+def import_targets() -> dict[str, ImportAdapter]:
+    """Every registered target by name (apps register theirs from their imports module)."""
+    _discover()
+    return dict(_targets)
+
+
+def import_target(target: str) -> ImportAdapter:
+    _discover()
     try:
         return _targets[target]
     except KeyError:

@@ -370,9 +370,6 @@ def import_error_report(request: AuthedRequest, run_id: int) -> FileResponse:
 @require_POST
 def import_run_undo(request: AuthedRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
-    if run.job is not None and not run.job.is_finished:
-        messages.error(request, _("Wait until the import has finished before undoing it."))
-        return redirect("platform:import_run_detail", run_id=run.pk)
     try:
         import_undo(actor=request.user, run=run)
     except NotFound as error:
