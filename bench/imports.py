@@ -1,0 +1,159 @@
+"""Import benchmark: 1,000,000 customer rows into a database already holding 1,000,000.
+
+    python -m bench.imports --base-sqlite /work/bench-base/sqlite/guanxi.sqlite3 \
+        --base-pg gx_bench --rows 1000000 [--xlsx-rows 100000] [--backends sqlite,postgres]
+
+Works on copies (the SQLite file is copied, the PostgreSQL database is cloned with
+CREATE DATABASE … TEMPLATE) so the base data sets stay untouched. Each run is the
+whole `guanxi import FILE --target customers --policy skip` command under
+/usr/bin/time: wall time, CPU time and peak RSS of the process. The file comes
+from bench.import_data (Chinese headers, typed phones, 5 % in-file duplicates and
+5 % rows whose phone belongs to an existing customer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+GUANXI = str(PROJECT_DIR / ".venv" / "bin" / "guanxi")
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+OWNERS = "chenjing,guopeng,liuyang,zhaolei,wangjianguo"
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True)
+
+
+def prepare(backend: str, args: argparse.Namespace, work: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "guanxi.settings",
+        "GUANXI_DATA_DIR": str(work / backend),
+        "GUANXI_IMPORT_MAX_BYTES": str(4 * 1024**3),
+    }
+    env.pop("GUANXI_REDIS_URL", None)
+    (work / backend).mkdir(parents=True, exist_ok=True)
+    if backend == "sqlite":
+        target = work / backend / "guanxi.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(args.base_sqlite, target)
+        env["DATABASE_URL"] = f"sqlite:///{target}"
+    else:
+        _psql("DROP DATABASE IF EXISTS gx_bench_imports")
+        _psql(f"CREATE DATABASE gx_bench_imports TEMPLATE {args.base_pg}")
+        env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/gx_bench_imports"
+    subprocess.run([GUANXI, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    subprocess.run(
+        [GUANXI, "shell", "-c",
+         "from guanxi.accounts.models import User\n"
+         "User.objects.filter(username='benchadmin').exists() or "
+         "User.objects.create_superuser('benchadmin', 'bench@example.cn', 'Bench-pw-2026')"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    return env
+
+
+def existing_phones(env: dict[str, str], path: Path, count: int = 20_000) -> None:
+    script = (
+        "from guanxi.customers.models import Customer\n"
+        "from guanxi.platform.phones import national_digits\n"
+        f"rows = Customer.objects.exclude(phones=[]).values_list('phones', flat=True)[:{count}]\n"
+        f"open({str(path)!r}, 'w').write('\\n'.join(national_digits(p[0]) for p in rows))\n"
+    )
+    subprocess.run([GUANXI, "shell", "-c", script], env=env, check=True, capture_output=True)
+
+
+def timed_import(env: dict[str, str], path: Path) -> dict[str, Any]:
+    command = ["/usr/bin/time", "-v", GUANXI, "import", str(path), "--target", "customers",
+               "--policy", "skip", "--as", "benchadmin"]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"import failed ({done.returncode})")
+
+    def number(label: str) -> float:
+        found = re.search(rf"{re.escape(label)}: ([0-9.:]+)", done.stderr)
+        return float(found.group(1)) if found else 0.0
+
+    counts = {
+        name: int(found.group(1).replace(",", ""))
+        for name in ("created", "updated", "skipped", "failed")
+        if (found := re.search(rf"{name}\s*│\s*([0-9,]+)", done.stdout))
+    }
+    return {
+        "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(number("User time (seconds)") + number("System time (seconds)"), 1),
+        "peak_rss_mb": round(number("Maximum resident set size (kbytes)") / 1024),
+        **counts,
+    }
+
+
+def count_customers(env: dict[str, str]) -> int:
+    if env["DATABASE_URL"].startswith("sqlite"):
+        path = env["DATABASE_URL"].removeprefix("sqlite:///")
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT count(*) FROM customers_customer").fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://")) as conn:
+        return conn.execute("SELECT count(*) FROM customers_customer").fetchone()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--base-sqlite", default="/work/bench-base/sqlite/guanxi.sqlite3")
+    parser.add_argument("--base-pg", default="gx_bench")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--work", default="/work/bench-imports")
+    parser.add_argument("--out", default=str(PROJECT_DIR / "bench" / "results" / "imports.json"))
+    args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"rows": args.rows, "loadavg_start": os.getloadavg()}
+    for backend in [b for b in args.backends.split(",") if b]:
+        env = prepare(backend, args, work)
+        phones = work / "existing-phones.txt"
+        existing_phones(env, phones)
+        csv_path = work / f"customers-{args.rows}.csv"
+        xlsx_path = work / f"customers-{args.xlsx_rows}.xlsx"
+        for path, rows, kind in ((csv_path, args.rows, "csv"), (xlsx_path, args.xlsx_rows, "xlsx")):
+            if not path.exists():
+                subprocess.run(
+                    [sys.executable, "-m", "bench.import_data", "--rows", str(rows),
+                     "--out", str(path), "--format", kind, "--owners", OWNERS,
+                     "--existing-phones", str(phones)],
+                    cwd=PROJECT_DIR, check=True,
+                )  # fmt: skip
+        before = count_customers(env)
+        result = {"customers_before": before, "csv": timed_import(env, csv_path)}
+        result["csv"]["rows_per_second"] = round(args.rows / result["csv"]["wall_seconds"])
+        result["xlsx"] = timed_import(env, xlsx_path)
+        result["xlsx"]["rows_per_second"] = round(args.xlsx_rows / result["xlsx"]["wall_seconds"])
+        result["customers_after"] = count_customers(env)
+        results[backend] = result
+        print(backend, json.dumps(result, indent=1), flush=True)
+        if backend == "postgres":
+            _psql("DROP DATABASE IF EXISTS gx_bench_imports")
+    results["loadavg_end"] = os.getloadavg()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
