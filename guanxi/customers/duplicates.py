@@ -24,8 +24,8 @@ compared once per distinct core; the cyclic GC paused; pairs written with
 executemany (SQLite) or COPY (PostgreSQL). Each record keeps at most
 MAX_PAIRS_PER_RECORD pairs, its best ones.
 
-A run replaces the open pairs in the actor's scope and leaves dismissed and
-merged pairs alone (a dismissed pair stays dismissed).
+A run replaces the open pairs in the actor's scope (writing only the difference)
+and leaves dismissed and merged pairs alone (a dismissed pair stays dismissed).
 """
 
 from __future__ import annotations
@@ -129,6 +129,7 @@ MAX_PAIRS_PER_RECORD = 10
 PROGRESS_EVERY = 10_000
 FETCH_SIZE = 10_000
 INSERT_BATCH = 10_000
+DELETE_BATCH = 900  # ids per DELETE … IN (…): under SQLite's old 999-parameter limit
 SQLITE_WRITE_CACHE_KIB = -262_144  # 256 MB while writing pairs
 _ID_SHIFT = 32  # pair code = low id << 32 | high id
 
@@ -274,6 +275,7 @@ class FinderResult:
     contact_pairs: int = 0
     contact_scored: list[tuple[int, int, int, list[str]]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per phase, for bench/
+    writes: dict[str, dict[str, int]] = field(default_factory=dict)  # rows touched
 
 
 ProgressCallback = Callable[[int, str], None]
@@ -614,15 +616,10 @@ def _insert_pairs(model: type[models.Model], columns: tuple[str, str], scored: l
     table = model._meta.db_table
     first_column, second_column = columns
     found_at = timezone.now()
-    reasons_json: dict[tuple[str, ...], str] = {}
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for first, second, score, codes in scored:
-            key = tuple(codes)
-            text = reasons_json.get(key)
-            if text is None:
-                text = reasons_json[key] = json.dumps(codes)
-            yield (first, second, score, text, "open", found_at)
+            yield (first, second, score, _reasons_json(codes), "open", found_at)
 
     names = f"{first_column}, {second_column}, score, reasons, status, found_at"
     # In (low id, high id) order the unique index grows at its end instead of taking
@@ -669,6 +666,66 @@ def _insert_pairs(model: type[models.Model], columns: tuple[str, str], scored: l
             cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
+_reasons_text: dict[tuple[str, ...], str] = {}
+
+
+def _reasons_json(codes: list[str]) -> str:
+    key = tuple(codes)
+    text = _reasons_text.get(key)
+    if text is None:
+        text = _reasons_text[key] = json.dumps(codes)
+    return text
+
+
+def _sync_pairs(
+    model: type[models.Model],
+    columns: tuple[str, str],
+    open_pairs: QuerySet[Any],
+    scored: list[tuple[int, int, int, list[str]]],
+) -> dict[str, int]:
+    """Make the open pairs in `open_pairs` equal to `scored`, writing only the difference.
+
+    A re-run over unchanged data writes nothing (the first run inserts everything):
+    deleting and re-inserting a million pairs costs more than finding them. A pair
+    keeps its `found_at` while it stays open. Returns how many rows each step touched.
+    """
+    table = model._meta.db_table
+    first_field, second_field = (column.removesuffix("_id") for column in columns)
+    existing: dict[int, tuple[int, int, str]] = {}
+    for pk, first, second, score, reasons in _stream(
+        open_pairs, "id", first_field, second_field, "score", "reasons"
+    ):
+        text = reasons if isinstance(reasons, str) else json.dumps(reasons)
+        existing[(first << _ID_SHIFT) | second] = (pk, score, text)
+    fresh: list[tuple[int, int, int, list[str]]] = []
+    changed: list[tuple[int, str, int]] = []
+    for row in scored:
+        first, second, score, codes = row
+        old = existing.pop((first << _ID_SHIFT) | second, None)
+        if old is None:
+            fresh.append(row)
+        elif old[1] != score or old[2] != _reasons_json(codes):
+            changed.append((score, _reasons_json(codes), old[0]))
+    stale = sorted(pk for pk, _score, _text in existing.values())
+    del existing
+    is_postgresql = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        for start in range(0, len(stale), DELETE_BATCH):
+            ids = stale[start : start + DELETE_BATCH]
+            if is_postgresql:
+                cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [ids])
+            else:
+                marks = ", ".join(["%s"] * len(ids))
+                cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", ids)
+        if changed:
+            cast = "::jsonb" if is_postgresql else ""
+            cursor.executemany(
+                f"UPDATE {table} SET score = %s, reasons = %s{cast} WHERE id = %s", changed
+            )
+    _insert_pairs(model, columns, fresh)
+    return {"deleted": len(stale), "updated": len(changed), "inserted": len(fresh)}
+
+
 def _scope_pairs(qs: QuerySet[DuplicatePair], actor: Any) -> QuerySet[DuplicatePair]:
     if actor is None:
         return qs
@@ -691,8 +748,9 @@ def duplicates_find(
     """Run the finder over the actor's customers and their contacts (all live ones
     when actor is None).
 
-    Replaces the open pairs among those records; dismissed and merged pairs stay.
-    Both kinds are written in one transaction: a run never leaves half its pairs.
+    Replaces the open pairs among those records (writing only what changed);
+    dismissed and merged pairs stay. Both kinds are written in one transaction: a
+    run never leaves half its pairs.
     """
     if actor is not None:
         require_permission(actor, "customers.change_customer")
@@ -712,14 +770,20 @@ def duplicates_find(
         result.seconds["contacts_cpu"] = time.process_time() - cpu_started
     started, cpu_started = time.perf_counter(), time.process_time()
     with transaction.atomic():
-        _scope_pairs(DuplicatePair.objects.filter(status=DuplicatePairStatus.OPEN), actor).delete()
-        _insert_pairs(DuplicatePair, ("customer_a_id", "customer_b_id"), result.scored)
+        result.writes["customers"] = _sync_pairs(
+            DuplicatePair,
+            ("customer_a_id", "customer_b_id"),
+            _scope_pairs(DuplicatePair.objects.filter(status=DuplicatePairStatus.OPEN), actor),
+            result.scored,
+        )
         if contacts:
-            _scope_contact_pairs(
-                ContactDuplicatePair.objects.filter(status=DuplicatePairStatus.OPEN), actor
-            ).delete()
-            _insert_pairs(
-                ContactDuplicatePair, ("contact_a_id", "contact_b_id"), result.contact_scored
+            result.writes["contacts"] = _sync_pairs(
+                ContactDuplicatePair,
+                ("contact_a_id", "contact_b_id"),
+                _scope_contact_pairs(
+                    ContactDuplicatePair.objects.filter(status=DuplicatePairStatus.OPEN), actor
+                ),
+                result.contact_scored,
             )
     result.seconds["write"] = time.perf_counter() - started
     result.seconds["write_cpu"] = time.process_time() - cpu_started

@@ -140,3 +140,28 @@ def test_query_count_does_not_grow_with_customers(org) -> None:
         CustomerFactory(owner=org.east_rep, name=f"商店{n}", phones=[f"138123456{n:02d}"])
     many = queries_for_run()
     assert many == few
+
+
+@pytest.mark.django_db
+def test_a_rerun_writes_only_what_changed(org) -> None:
+    from guanxi.customers.services import customer_update
+
+    first = CustomerFactory(owner=org.east_rep, name="甲公司", phones=["13812345678"])
+    second = CustomerFactory(owner=org.east_rep, name="乙商店", phones=["13812345678"])
+    third = CustomerFactory(owner=org.east_rep, name="丙工厂", emails=["a@example.com"])
+    fourth = CustomerFactory(owner=org.east_rep, name="丁餐厅", emails=["a@example.com"])
+    result = duplicates_find(actor=org.admin)
+    assert result.writes["customers"] == {"deleted": 0, "updated": 0, "inserted": 2}
+    kept = DuplicatePair.objects.get(customer_a=first)
+    found_at = kept.found_at
+
+    again = duplicates_find(actor=org.admin)
+    assert again.writes["customers"] == {"deleted": 0, "updated": 0, "inserted": 0}
+
+    customer_update(actor=org.east_rep, customer=fourth, expected_version=None, emails=[])
+    customer_update(actor=org.east_rep, customer=second, expected_version=None, name="甲公司")
+    changed = duplicates_find(actor=org.admin)
+    assert changed.writes["customers"] == {"deleted": 1, "updated": 1, "inserted": 0}
+    kept.refresh_from_db()
+    assert kept.found_at == found_at and kept.reasons == [SAME_PHONE, SAME_NAME]
+    assert pair_reasons(third, fourth) is None
