@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +127,14 @@ class OrderFilterForm(forms.Form):
 class OrderForm(forms.Form):
     """The order header; its lines come as parallel lists (see `lines_from`)."""
 
-    customer = forms.TypedChoiceField(label=_("Customer"), coerce=int)
+    # An id, not a choice: the picker searches all customers in scope (the service
+    # checks the scope); the select only renders the recent ones and the chosen one.
+    customer = forms.IntegerField(
+        label=_("Customer"),
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.Select(attrs={"data-customer-search": ""}),
+    )
     order_date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -161,7 +169,8 @@ class OrderForm(forms.Form):
                 "version": order.version,
             }
         super().__init__(data, initial=initial)
-        self.fields["customer"].choices = [("", "—")] + [(c.pk, c.name) for c in customers]
+        self.fields["customer"].widget.choices = [("", "—")] + [(c.pk, c.name) for c in customers]
+        self.fields["customer"].widget.attrs["data-search-url"] = reverse("sales:customer_options")
         self.fields["owner"].choices = [("", _("The customer's owner"))] + [
             (u.pk, str(u)) for u in owners
         ]

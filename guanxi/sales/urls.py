@@ -18,6 +18,7 @@ urlpatterns = [
     path("orders/", orders.order_list, name="order_list"),
     path("orders/create/", orders.order_create, name="order_create"),
     path("orders/line-price/", orders.order_line_price, name="order_line_price"),
+    path("orders/customers/", orders.customer_options, name="customer_options"),
     path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
     path("orders/<int:order_id>/update/", orders.order_update, name="order_update"),
     path("orders/<int:order_id>/delete/", orders.order_delete, name="order_delete"),

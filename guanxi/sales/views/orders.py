@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.accounts.selectors import user_list
-from guanxi.customers.selectors import customer_get, customer_list
+from guanxi.customers.selectors import CustomerFilter, customer_get, customer_list
 from guanxi.platform.exceptions import ApplicationError, ConflictError, NotFound, ValidationError
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
@@ -26,7 +26,8 @@ from guanxi.sales.views._common import PAGE_SIZE, filter_query, require, sort_co
 
 ORDER_COLUMNS = {"date": gettext_lazy("Date"), "total": gettext_lazy("Total")}
 DEFAULT_ORDER_SORT = "-date"
-CUSTOMER_CHOICES = 300
+CUSTOMER_CHOICES = 50
+CUSTOMER_SEARCH_LIMIT = 20
 
 
 def _order(request: HttpRequest, order_id: int, action: str = "view") -> Order:
@@ -282,6 +283,17 @@ def order_delete(request: HttpRequest, order_id: int) -> HttpResponse:
     services.order_delete(actor=request.user, order=order)
     messages.success(request, _("Moved to the recycle bin."))
     return redirect("customers:customer_detail", customer_id=customer_id)
+
+
+@login_required
+@require_GET
+def customer_options(request: HttpRequest) -> JsonResponse:
+    """Customers in scope matching `q`, for the order form's customer picker."""
+    require(request, "sales.add_order")
+    query = (request.GET.get("q") or "").strip()[:100]
+    customers = customer_list(actor=request.user, filters=CustomerFilter(q=query)) if query else []
+    items = [{"value": c.pk, "text": c.name} for c in customers[:CUSTOMER_SEARCH_LIMIT]]
+    return JsonResponse({"items": items})
 
 
 @login_required

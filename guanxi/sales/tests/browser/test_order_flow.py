@@ -93,3 +93,22 @@ def test_bad_lines_show_errors_in_the_browser(open_page, org):
     expect(page.get_by_test_id("line-error")).to_have_count(2)
     save_screenshot(page, "sales-order-form-errors")
     assert Order.objects.count() == 0
+
+
+def test_customer_picker_finds_customers_beyond_the_preloaded_ones(open_page, org):
+    wanted = customer_create(actor=org.east_rep, name="宁波海港物流")
+    for index in range(55):  # more than the form preloads
+        customer_create(actor=org.east_rep, name=f"填充客户{index:02d}")
+    tea = product_create(actor=org.admin, sku="T-9", name="茶", list_price="12", cost="5")
+    page = open_page(org.east_rep, viewport=PHONE)
+    page.goto("/sales/orders/create/")
+    page.locator(".ts-control input").fill("宁波")
+    page.locator(".ts-dropdown .option", has_text="宁波海港物流").click()
+    assert page.locator("#id_customer").input_value() == str(wanted.pk)
+    row = page.get_by_test_id("order-line-row").nth(0)
+    row.get_by_test_id("line-product").select_option(str(tea.pk))
+    expect(row.get_by_test_id("line-unit-price")).to_have_value("12.00")
+    save_screenshot(page, "sales-order-customer-picker-phone")
+    page.get_by_test_id("save-order").click()
+    page.wait_for_url(re.compile(r"/sales/orders/\d+/$"))
+    assert Order.objects.get().customer_id == wanted.pk

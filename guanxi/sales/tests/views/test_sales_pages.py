@@ -233,3 +233,13 @@ def test_recycle_bin_lists_and_restores_orders_and_products(org: Any) -> None:
     assert order.deleted_at is None
     admin_page = _client(org.admin).get(reverse("platform:recycle_bin"))
     assert b"GONE-1" in admin_page.content
+
+
+def test_customer_picker_searches_the_scope(org: Any) -> None:
+    mine = CustomerFactory(owner=org.east_rep, name="苏州丝绸厂")
+    CustomerFactory(owner=org.west_rep, name="苏州刺绣坊")
+    url = reverse("sales:customer_options")
+    found = _client(org.east_rep).get(url, {"q": "苏州"}).json()["items"]
+    assert found == [{"value": mine.pk, "text": "苏州丝绸厂"}]
+    assert _client(org.east_rep).get(url).json() == {"items": []}
+    assert _client(org.service_agent).get(url, {"q": "苏州"}).status_code == 403
