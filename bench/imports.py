@@ -40,7 +40,7 @@ def prepare(backend: str, args: argparse.Namespace, work: Path) -> dict[str, str
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "guanxi.settings",
         "GUANXI_DATA_DIR": str(work / backend),
-        "GUANXI_IMPORT_MAX_BYTES": str(4 * 1024**3),
+        "GUANXI_IMPORT_MAX_MB": "4096",
     }
     env.pop("GUANXI_REDIS_URL", None)
     (work / backend).mkdir(parents=True, exist_ok=True)

@@ -216,6 +216,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GUANXI_LOG_LEVEL", "WARNING")},
 }
 
+# Largest file an import accepts (web, API and CLI), in MB.
+GUANXI_IMPORT_MAX_BYTES = int(os.environ.get("GUANXI_IMPORT_MAX_MB", "50")) * 1024 * 1024
+
 GUANXI = {
     "DEFAULT_PHONE_REGION": os.environ.get("GUANXI_PHONE_REGION", "CN"),
     "DEFAULT_CURRENCY": "CNY",

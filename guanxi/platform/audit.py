@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import models
 
+from guanxi.platform.bulk import insert_many
 from guanxi.platform.models import AuditEntry
 from guanxi.platform.request_context import current_origin
 
@@ -81,7 +82,8 @@ def audit_record_many(
     that would otherwise spend most of their time on single-row inserts."""
     origin = current_origin()
     actor = actor if getattr(actor, "pk", None) else None
-    AuditEntry.objects.bulk_create(
+    insert_many(
+        AuditEntry,
         [
             AuditEntry(
                 actor=actor,
@@ -95,5 +97,4 @@ def audit_record_many(
             )
             for instance, changes in entries
         ],
-        batch_size=1000,
     )

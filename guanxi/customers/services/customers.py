@@ -24,6 +24,7 @@ from guanxi.customers.services._common import (
 )
 from guanxi.customers.services.contacts import contact_create
 from guanxi.platform.audit import audit_record, audit_record_many, diff, snapshot
+from guanxi.platform.bulk import insert_many
 from guanxi.platform.exceptions import NotFound, ValidationError
 from guanxi.platform.permissions import has_permission
 from guanxi.platform.scoping import is_in_scope, is_restorable
@@ -309,13 +310,13 @@ def customer_create_many(*, actor: Any, rows: list[dict[str, Any]]) -> list[Cust
         tag_ids.append(sorted(set(wanted_tags)))
     if problems:
         raise BatchInvalid(problems)
-    Customer.objects.bulk_create(customers, batch_size=500)
+    insert_many(Customer, customers)
     links = [
         Customer.tags.through(customer_id=customer.pk, tag_id=tag_id)
         for customer, tags in zip(customers, tag_ids, strict=True)
         for tag_id in tags
     ]
-    Customer.tags.through.objects.bulk_create(links, batch_size=1000)
+    insert_many(Customer.tags.through, links)
     audit_record_many(
         actor=actor,
         action="customers.customer.created",

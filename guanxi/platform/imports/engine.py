@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from guanxi.platform.bulk import insert_many
 from guanxi.platform.exceptions import ApplicationError, ValidationError
 from guanxi.platform.imports.keyindex import KeyIndex
 from guanxi.platform.imports.reading import Row, Table
@@ -188,7 +189,8 @@ class ImportEngine:
     def _record(self, outcomes: list[Outcome]) -> None:
         if self.run is None:
             return
-        ImportRunRow.objects.bulk_create(
+        insert_many(
+            ImportRunRow,
             [
                 ImportRunRow(
                     run=self.run,
@@ -199,7 +201,7 @@ class ImportEngine:
                     message=o.message[:2000],
                 )
                 for o in outcomes
-            ]
+            ],
         )
 
     # -- rows -------------------------------------------------------------------
