@@ -31,6 +31,7 @@ SALES_MANAGE = [
     "sales.change_product",
     "sales.delete_product",
     "sales.manage_pricelist",
+    "sales.export_order",
 ]
 
 BUILTIN_ROLES: list[dict] = [

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.platform.permissions import register_permissions
 
 MANAGE_PRICE_LISTS = "sales.manage_pricelist"
+EXPORT_ORDERS = "sales.export_order"
 
 PRODUCT_READ = ["sales.view_product"]
 PRODUCT_WRITE = ["sales.add_product", "sales.change_product", "sales.delete_product"]
@@ -23,5 +24,6 @@ def register() -> None:
             "sales.add_order": _("Create orders"),
             "sales.change_order": _("Edit orders"),
             "sales.delete_order": _("Delete and restore orders"),
+            EXPORT_ORDERS: _("Export orders"),
         },
     )

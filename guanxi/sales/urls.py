@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/create/", orders.order_create, name="order_create"),
+    path("orders/export.csv", orders.order_export, name="order_export"),
     path("orders/line-price/", orders.order_line_price, name="order_line_price"),
     path("orders/customers/", orders.customer_options, name="customer_options"),
     path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),

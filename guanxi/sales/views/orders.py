@@ -7,21 +7,31 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.accounts.selectors import user_list
 from guanxi.customers.selectors import CustomerFilter, customer_get, customer_list
-from guanxi.platform.exceptions import ApplicationError, ConflictError, NotFound, ValidationError
+from guanxi.platform.exceptions import (
+    ApplicationError,
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
 from guanxi.sales import selectors, services
+from guanxi.sales.exports import order_export_csv
 from guanxi.sales.forms import LINE_FIELDS, OrderFilterForm, OrderForm, lines_from, lines_of
 from guanxi.sales.models import Order
+from guanxi.sales.permissions import EXPORT_ORDERS
 from guanxi.sales.views._common import PAGE_SIZE, filter_query, require, sort_columns
 
 ORDER_COLUMNS = {"date": gettext_lazy("Date"), "total": gettext_lazy("Total")}
@@ -71,11 +81,28 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "is_first_page": not request.GET.get("cursor"),
         "table_id": "order-table",
         "can_add": has_permission(request.user, "sales.add_order"),
+        "can_export": has_permission(request.user, EXPORT_ORDERS),
     }
     template = "sales/order_list.html"
     if getattr(request, "htmx", False):
         template += "#order-table"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def order_export(request: HttpRequest) -> HttpResponse:
+    """The order list as CSV with the filters on screen (and so the same scope)."""
+    form = OrderFilterForm(request.GET or None, owners=_owners(request))
+    filters = form.to_filter() if form.is_bound else selectors.OrderFilter()
+    try:
+        lines = order_export_csv(actor=request.user, filters=filters)
+    except PermissionDenied as error:
+        raise DjangoPermissionDenied(error.message) from error
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"orders-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

@@ -243,3 +243,21 @@ def test_customer_picker_searches_the_scope(org: Any) -> None:
     assert found == [{"value": mine.pk, "text": "苏州丝绸厂"}]
     assert _client(org.east_rep).get(url).json() == {"items": []}
     assert _client(org.service_agent).get(url, {"q": "苏州"}).status_code == 403
+
+
+def test_order_export_csv_is_filtered_scoped_and_audited(org: Any) -> None:
+    from guanxi.platform.models import AuditEntry
+
+    east = make_order(customer=CustomerFactory(owner=org.east_rep, name="=东方"), status="draft")
+    make_order(customer=CustomerFactory(owner=org.east_rep2, name="东二"))
+    make_order(customer=CustomerFactory(owner=org.west_rep, name="西部"))
+    url = reverse("sales:order_export")
+    assert _client(org.east_rep).get(url).status_code == 403
+    response = _client(org.manager).get(url, {"owner": org.east_rep.pk})
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert len(lines) == 2
+    assert east.number in lines[1] and "'=东方" in lines[1]  # no formula injection
+    entry = AuditEntry.objects.get(action="sales.order.exported")
+    assert entry.changes["count"] == 1
