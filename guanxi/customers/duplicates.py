@@ -42,7 +42,7 @@ from itertools import combinations
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,7 +61,8 @@ from guanxi.platform.audit import audit_record
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.jobs import JobContext, register_job_handler
 from guanxi.platform.models import Job
-from guanxi.platform.scoping import scoped
+from guanxi.platform.permissions import has_permission
+from guanxi.platform.scoping import permission_code, scope_condition, scope_spec, scoped
 from guanxi.platform.services import job_start
 from guanxi.platform.text import fold_width, is_cjk, pinyin_of
 
@@ -726,20 +727,55 @@ def _sync_pairs(
     return {"deleted": len(stale), "updated": len(changed), "inserted": len(fresh)}
 
 
-def _scope_pairs(qs: QuerySet[DuplicatePair], actor: Any) -> QuerySet[DuplicatePair]:
+def _both_in_scope(
+    qs: QuerySet[Any],
+    actor: Any,
+    model: type[models.Model],
+    sides: tuple[str, str],
+    action: str = "view",
+) -> QuerySet[Any]:
+    """Pairs whose two records are both in the actor's scope for `action`.
+
+    The scope is `scoped()`'s own condition (`scope_condition`, deleted paths and
+    permission check), re-rooted onto each side of the pair, so the database joins
+    the two records instead of materialising the actor's whole scope as an
+    `IN (subquery)` per page (seconds at a million customers).
+    """
     if actor is None:
         return qs
-    visible = scoped(Customer.objects.all(), actor=actor).values("pk")
-    return qs.filter(customer_a__in=visible, customer_b__in=visible)
+    if (
+        not getattr(actor, "is_authenticated", False)
+        or not actor.is_active
+        or not has_permission(actor, permission_code(model, action))
+    ):
+        return qs.none()
+    spec = scope_spec(model)
+    condition = scope_condition(model, actor)
+    for side in sides:
+        qs = qs.filter(**{f"{side}__{path}__isnull": True for path in spec.deleted_paths})
+        if condition is not None:
+            qs = qs.filter(_reroot(condition, f"{side}__"))
+    return qs
+
+
+def _reroot(condition: Q, prefix: str) -> Q:
+    children = [
+        _reroot(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in condition.children
+    ]
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
+
+
+def _scope_pairs(
+    qs: QuerySet[DuplicatePair], actor: Any, action: str = "view"
+) -> QuerySet[DuplicatePair]:
+    return _both_in_scope(qs, actor, Customer, ("customer_a", "customer_b"), action)
 
 
 def _scope_contact_pairs(
     qs: QuerySet[ContactDuplicatePair], actor: Any, action: str = "view"
 ) -> QuerySet[ContactDuplicatePair]:
-    if actor is None:
-        return qs
-    visible = scoped(Contact.objects.all(), actor=actor, action=action).values("pk")
-    return qs.filter(contact_a__in=visible, contact_b__in=visible)
+    return _both_in_scope(qs, actor, Contact, ("contact_a", "contact_b"), action)
 
 
 def duplicates_find(
@@ -855,17 +891,8 @@ def duplicate_pair_get(*, actor: Any, pair_id: Any, action: str = "view") -> Dup
         pk = int(pair_id)
     except (TypeError, ValueError) as error:
         raise NotFound(str(PAIR_NOT_FOUND)) from error
-    visible = scoped(Customer.objects.all(), actor=actor, action=action).values("pk")
-    pair = (
-        DuplicatePair.objects.filter(
-            pk=pk,
-            status=DuplicatePairStatus.OPEN,
-            customer_a__in=visible,
-            customer_b__in=visible,
-        )
-        .select_related("customer_a", "customer_b")
-        .first()
-    )
+    qs = DuplicatePair.objects.filter(pk=pk, status=DuplicatePairStatus.OPEN)
+    pair = _scope_pairs(qs, actor, action).select_related("customer_a", "customer_b").first()
     if pair is None:
         raise NotFound(str(PAIR_NOT_FOUND))
     return pair
