@@ -4,7 +4,8 @@
   python scripts/po_tool.py apply TRANSLATIONS.json [PO]     # fill msgstr from {msgid: msgstr}
   python scripts/po_tool.py check [PO]                       # exit 1 when anything is untranslated
 
-Plural entries take a list of forms in the JSON (zh_Hans has one form).
+Plural entries take a list of forms in the JSON (zh_Hans has one form). An entry
+with a context is keyed "context\x04msgid", as gettext itself keys it.
 """
 
 from __future__ import annotations
@@ -68,6 +69,12 @@ def parse(path: Path) -> list[dict]:
     return entries
 
 
+def key_of(entry: dict) -> str:
+    if entry["msgctxt"] is None:
+        return entry["msgid"]
+    return f"{entry['msgctxt']}\x04{entry['msgid']}"
+
+
 def is_untranslated(entry: dict) -> bool:
     if entry["msgid"] == "":
         return False  # the header
@@ -84,9 +91,9 @@ def apply(path: Path, translations: dict[str, str | list[str]]) -> int:
     entries = parse(path)
     changed = 0
     for entry in reversed(entries):
-        if entry["msgid"] not in translations or entry["msgid"] == "":
+        if key_of(entry) not in translations or entry["msgid"] == "":
             continue
-        value = translations[entry["msgid"]]
+        value = translations[key_of(entry)]
         block = [
             line for line in lines[entry["start"] : entry["end"]]
             if line.startswith("#") and not line.startswith(("#,", "#|")) and line.strip() != "#"
@@ -119,7 +126,7 @@ def main(argv: list[str]) -> int:
     path = Path(argv[1]) if len(argv) > 1 else DEFAULT_PO
     todo = [e for e in parse(path) if is_untranslated(e)]
     if command == "untranslated":
-        out = {e["msgid"]: ([""] if e["msgid_plural"] is not None else "") for e in todo}
+        out = {key_of(e): ([""] if e["msgid_plural"] is not None else "") for e in todo}
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     for entry in todo:
