@@ -127,3 +127,19 @@ def test_bad_pair_ids_are_404(client, org) -> None:
     client.force_login(org.east_rep)
     assert client.get("/customers/duplicates/contacts/999999/merge/").status_code == 404
     assert client.post("/customers/contact-merges/999999/undo/").status_code == 404
+
+
+def test_pages_have_previous_and_next_without_a_count(client, org) -> None:
+    customer = CustomerFactory(owner=org.east_rep, name="甲公司")
+    for n in range(11):  # 11 contacts sharing one phone: 10 pairs each at most
+        ContactFactory(customer=customer, name=f"联系人{n}", phones=["13812345678"])
+    duplicates_find(actor=org.east_rep)
+    assert ContactDuplicatePair.objects.count() == 55
+    client.force_login(org.east_rep)
+    first = client.get(CONTACTS_TAB).content.decode()
+    assert first.count('data-testid="contact-duplicate-row"') == 50
+    assert "page=2" in first and "page=0" not in first
+    second = client.get(CONTACTS_TAB + "&page=2").content.decode()
+    assert second.count('data-testid="contact-duplicate-row"') == 5
+    assert "page=1" in second and "page=3" not in second
+    assert client.get(CONTACTS_TAB + "&page=abc").status_code == 200
