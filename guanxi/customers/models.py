@@ -347,11 +347,16 @@ class DuplicatePair(models.Model):
     """
 
     # No index of its own: the unique (customer_a, customer_b) index starts with it, and
-    # every extra index slows the finder's bulk insert of a million pairs.
+    # every extra index slows the finder's bulk insert of a million pairs. No database
+    # constraint either: checking two foreign keys per row made the commit of a first
+    # run take minutes on PostgreSQL; Django still cascades deletes, and the pages
+    # join both customers, so a stray pair would never show.
     customer_a = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="+", db_index=False
+        Customer, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
-    customer_b = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    customer_b = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     score = models.PositiveSmallIntegerField(_("score"), default=0)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     status = models.CharField(
@@ -420,10 +425,13 @@ class ContactDuplicatePair(models.Model):
     constraints; `reasons` uses the same codes plus `same_customer`.
     """
 
-    contact_a = models.ForeignKey(  # covered by the unique (contact_a, contact_b) index
-        Contact, on_delete=models.CASCADE, related_name="+", db_index=False
+    # Indexes and constraints as on DuplicatePair, for the same reasons.
+    contact_a = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
-    contact_b = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    contact_b = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     score = models.PositiveSmallIntegerField(_("score"), default=0)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     status = models.CharField(
