@@ -122,10 +122,10 @@ def test_normalize_phone_on_phone_shaped_text(text):
 @given(st.text())
 def test_mask_email_never_raises_and_hides_the_local_part(text):
     masked = mask_email(text)
-    local, _sep, _domain = text.partition("@")
-    assert "***" in masked
-    if len(local) > 1:
-        assert not masked.startswith(local)
+    local, _sep, domain = text.partition("@")
+    # Only the first character of the local part survives (a local part made of
+    # stars, like "0*", can still *look* like its mask, so compare the shape).
+    assert masked == (f"{local[:1]}***@{domain}" if domain else "***")
 
 
 @settings(max_examples=500, deadline=None)
