@@ -44,8 +44,9 @@ def _export_summary(job: Job) -> JobSummary:
 
 
 def _finder_summary(job: Job) -> JobSummary:
-    """The job message already says how many pairs among how many customers."""
-    pairs = (job.result or {}).get("pairs") or 0
+    """The job message already says how many pairs among how many customers and contacts."""
+    result = job.result or {}
+    pairs = (result.get("pairs") or 0) + (result.get("contact_pairs") or 0)
     label = (
         ngettext("Review %(count)s pair", "Review %(count)s pairs", pairs) % {"count": pairs}
         if pairs

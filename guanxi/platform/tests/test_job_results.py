@@ -29,6 +29,9 @@ def test_the_duplicate_finders_page_says_how_many_pairs_and_links_to_them(client
     execute_job(str(job.pk))
     job.refresh_from_db()
     assert job.result["pairs"] == 1
+    job.result["contact_pairs"] = 2  # customer and contact pairs are reviewed on one page
+    assert "3" in job_summary(job).links[0].label
+    job.refresh_from_db()
 
     page = _page(client, org.east_rep, job)
 
