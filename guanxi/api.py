@@ -112,6 +112,7 @@ def _mount_routers() -> None:
     api.add_router("/v1/", customers_router)
     api.add_router("/v1/", "guanxi.customers.api.exports.router")
     api.add_router("/v1/", "guanxi.sales.api.router")
+    api.add_router("/v1/", "guanxi.activities.api.router")
     api.add_router("/v1/", "guanxi.platform.api_imports.router")
 
 

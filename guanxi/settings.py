@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.customers",
     "guanxi.sales",
+    "guanxi.activities",
 ]
 
 MIDDLEWARE = [

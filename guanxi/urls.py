@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("sales/", include("guanxi.sales.urls")),
+    path("activities/", include("guanxi.activities.urls")),
     path("platform/", include("guanxi.platform.urls")),
     path("api/", api.urls),
 ]

@@ -34,6 +34,14 @@ SALES_MANAGE = [
     "sales.export_order",
 ]
 
+# Tasks (guanxi.activities); activities/migrations/0002 grants them to existing roles.
+TASKS = [
+    "activities.view_task",
+    "activities.add_task",
+    "activities.change_task",
+    "activities.delete_task",
+]
+
 BUILTIN_ROLES: list[dict] = [
     {
         "code": "admin",
@@ -55,6 +63,7 @@ BUILTIN_ROLES: list[dict] = [
             *SALES_READ,
             *SALES_WRITE,
             *SALES_MANAGE,
+            *TASKS,
         ],
     },
     {
@@ -67,13 +76,14 @@ BUILTIN_ROLES: list[dict] = [
             "customers.view_contact_details",
             *SALES_READ,
             *SALES_WRITE,
+            *TASKS,
         ],
     },
     {
         "code": "service",
         "name": _("Customer service"),
         "data_scope": "all",
-        "permissions": [*CUSTOMER_READ, "customers.add_interaction", *SALES_READ],
+        "permissions": [*CUSTOMER_READ, "customers.add_interaction", *SALES_READ, *TASKS],
     },
 ]
 

@@ -21,6 +21,7 @@ class NavEntry:
 
 NAV_ENTRIES = [
     NavEntry(_("Home"), "home"),
+    NavEntry(_("Tasks"), "activities:task_list", "activities.view_task"),
     NavEntry(_("Customers"), "customers:customer_list", "customers.view_customer"),
     NavEntry(_("Contacts"), "customers:contact_list", "customers.view_contact"),
     NavEntry(_("Orders"), "sales:order_list", "sales.view_order"),

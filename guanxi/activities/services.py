@@ -1,0 +1,293 @@
+"""Task writes (STYLE.md rule 2) and the working-day due-date helper.
+
+Every write checks the permission, validates everything before saving (one
+ValidationError with all field errors, nothing written), bumps `version` and
+writes one audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import chinese_calendar
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.activities.models import Task, TaskPriority, TaskStatus
+from guanxi.activities.permissions import ADD_TASK, CHANGE_TASK, DELETE_TASK
+from guanxi.customers.selectors import customer_get
+from guanxi.customers.services._common import (
+    clean_notes,
+    coerce_model_value,
+    full_clean_into,
+    require_permission,
+)
+from guanxi.platform.audit import audit_record, diff, snapshot
+from guanxi.platform.exceptions import NotFound
+from guanxi.platform.softdelete import mark_deleted, mark_restored
+from guanxi.platform.versioning import ensure_version, lock_current
+
+TASK_NOT_FOUND = _("This task does not exist or you cannot see it.")
+TITLE_REQUIRED = _("Enter a title.")
+UNKNOWN_ASSIGNEE = _("Choose an active user.")
+UNKNOWN_CUSTOMER = _("Choose a customer you can see.")
+INVALID_TIME = _("Enter a time as HH:MM.")
+UNKNOWN_FIELD = _("Unknown field.")
+MAX_WORKING_DAYS = 3660
+
+EDITABLE_FIELDS = [
+    "title",
+    "notes",
+    "assignee",
+    "due_on",
+    "due_time",
+    "priority",
+    "status",
+    "customer",
+    "due_in_working_days",
+]
+AUDIT_FIELDS = [*EDITABLE_FIELDS[:-1], "done_at"]
+INVALID_WORKING_DAYS = _("Enter a number of working days from 0 to 365.")
+
+
+# --- working days ------------------------------------------------------------------
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Chinese public holidays and make-up working days (调休); Mon–Fri outside the
+    years chinese-calendar knows."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def working_days_after(start: dt.date, days: int) -> dt.date:
+    """The date `days` working days strictly after `start` ("in 3 working days").
+
+    `days` = 0 gives `start` itself when it is a working day, else the next one.
+    """
+    if days < 0 or days > MAX_WORKING_DAYS:
+        raise ValueError("days out of range")
+    day = start
+    if days == 0:
+        while not is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+    remaining = days
+    while remaining:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+# --- validation --------------------------------------------------------------------
+
+
+def _user(value: Any, errors: dict[str, list[str]]) -> Any:
+    user_model = get_user_model()
+    if isinstance(value, user_model):
+        pk: Any = value.pk
+    else:
+        pk = value
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        errors.setdefault("assignee", []).append(str(UNKNOWN_ASSIGNEE))
+        return None
+    user = user_model.objects.filter(pk=pk, is_active=True).first() if 0 < pk < 2**63 else None
+    if user is None:
+        errors.setdefault("assignee", []).append(str(UNKNOWN_ASSIGNEE))
+    return user
+
+
+def _customer(actor: Any, value: Any, errors: dict[str, list[str]]) -> Any:
+    if value in (None, "", 0):
+        return None
+    pk = getattr(value, "pk", value)
+    try:
+        return customer_get(actor=actor, customer_id=pk)
+    except (NotFound, OverflowError):
+        errors.setdefault("customer", []).append(str(UNKNOWN_CUSTOMER))
+        return None
+
+
+def _time(value: Any, errors: dict[str, list[str]]) -> dt.time | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    try:
+        return dt.time.fromisoformat(str(value).strip()).replace(second=0, microsecond=0)
+    except ValueError:
+        errors.setdefault("due_time", []).append(str(INVALID_TIME))
+        return None
+
+
+def _apply(task: Task, actor: Any, changes: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            errors.setdefault(name, []).append(str(UNKNOWN_FIELD))
+        elif name == "assignee":
+            task.assignee = _user(value, errors)
+        elif name == "customer":
+            task.customer = _customer(actor, value, errors)
+        elif name == "due_time":
+            task.due_time = _time(value, errors)
+        elif name == "notes":
+            task.notes = clean_notes(value, errors)
+        elif name == "due_in_working_days":
+            if value in (None, ""):
+                continue
+            if isinstance(value, bool) or not str(value).strip().isdigit() or int(value) > 365:
+                errors.setdefault("due_on", []).append(str(INVALID_WORKING_DAYS))
+                continue
+            task.due_on = working_days_after(timezone.localdate(), int(value))
+        elif name in ("priority", "status") and value in (None, ""):
+            setattr(task, name, TaskPriority.NORMAL if name == "priority" else TaskStatus.OPEN)
+        else:
+            setattr(task, name, coerce_model_value(task, name, value, errors))
+
+
+def _finish(task: Task, errors: dict[str, list[str]]) -> None:
+    if not task.title and "title" not in errors:
+        errors.setdefault("title", []).append(str(TITLE_REQUIRED))
+    if task.status == TaskStatus.DONE and task.done_at is None:
+        task.done_at = timezone.now()
+    elif task.status != TaskStatus.DONE:
+        task.done_at = None
+    exclude = [name for name in ("assignee", "customer", "due_time") if name in errors]
+    if task.assignee_id is None and "assignee" not in errors:
+        errors.setdefault("assignee", []).append(str(UNKNOWN_ASSIGNEE))
+        exclude.append("assignee")
+    full_clean_into(task, errors, exclude=exclude)
+
+
+def _snapshot(task: Task) -> dict[str, Any]:
+    return snapshot(task, AUDIT_FIELDS)
+
+
+# --- services ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: Any,
+    title: str,
+    due_on: Any = None,
+    assignee: Any = None,
+    **fields: Any,
+) -> Task:
+    """Create a task; the assignee defaults to the actor, the customer must be in scope.
+
+    `due_in_working_days=N` sets the due date N working days after today instead.
+    """
+    require_permission(actor, ADD_TASK)
+    errors: dict[str, list[str]] = {}
+    task = Task(created_by=actor if getattr(actor, "pk", None) else None)
+    if assignee is None:
+        assignee = actor
+    _apply(task, actor, {"title": title, "due_on": due_on, "assignee": assignee, **fields}, errors)
+    _finish(task, errors)
+    task.save()
+    audit_record(
+        actor=actor,
+        action="activities.task.created",
+        instance=task,
+        changes={"after": _snapshot(task)},
+    )
+    return task
+
+
+def _locked_live(task: Task) -> Task:
+    current = lock_current(task)
+    if current.deleted_at is not None:
+        raise NotFound(str(TASK_NOT_FOUND))
+    return current
+
+
+@transaction.atomic
+def task_update(*, actor: Any, task: Task, expected_version: int | None, **changes: Any) -> Task:
+    """Apply `changes` (the caller found `task` through a selector); stale version -> 409."""
+    require_permission(actor, CHANGE_TASK)
+    current = _locked_live(task)
+    ensure_version(current, expected_version, compare_fields=AUDIT_FIELDS[:-1])
+    before = _snapshot(current)
+    errors: dict[str, list[str]] = {}
+    if "customer" in changes and getattr(changes["customer"], "pk", changes["customer"]) == (
+        current.customer_id
+    ):
+        changes.pop("customer")  # unchanged: keep it even if it left the actor's scope
+    _apply(current, actor, changes, errors)
+    _finish(current, errors)
+    current.version += 1
+    current.save()
+    audit_record(
+        actor=actor,
+        action="activities.task.updated",
+        instance=current,
+        changes=diff(before, _snapshot(current)),
+    )
+    return current
+
+
+@transaction.atomic
+def task_done(*, actor: Any, task: Task, is_done: bool = True) -> Task:
+    """Tick a task done (or open it again). Idempotent: no version check, no-op writes nothing."""
+    require_permission(actor, CHANGE_TASK)
+    current = _locked_live(task)
+    wanted = TaskStatus.DONE if is_done else TaskStatus.OPEN
+    if current.status == wanted:
+        return current
+    before = _snapshot(current)
+    current.status = wanted
+    current.done_at = timezone.now() if is_done else None
+    current.version += 1
+    current.save(update_fields=["status", "done_at", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="activities.task.done" if is_done else "activities.task.reopened",
+        instance=current,
+        changes=diff(before, _snapshot(current)),
+    )
+    return current
+
+
+@transaction.atomic
+def task_delete(*, actor: Any, task: Task) -> Task:
+    require_permission(actor, DELETE_TASK)
+    current = lock_current(task)
+    if mark_deleted(current, actor=actor):
+        audit_record(actor=actor, action="activities.task.deleted", instance=current)
+    return current
+
+
+@transaction.atomic
+def task_restore(*, actor: Any, instance: Task) -> Task:
+    """Back from the recycle bin; a task whose customer is deleted comes back with it."""
+    from guanxi.activities.selectors import task_is_restorable
+
+    if not task_is_restorable(instance, actor=actor):
+        raise NotFound(str(TASK_NOT_FOUND))
+    current = lock_current(instance)
+    if mark_restored(current):
+        audit_record(actor=actor, action="activities.task.restored", instance=current)
+    return current
+
+
+def move_tasks(*, actor: Any, source: Any, target: Any, ids: list[int] | None = None) -> list[int]:
+    """Merge handler: a merged-away customer's tasks (deleted ones too) go to the survivor.
+
+    Runs inside customer_merge's transaction, which writes the audit entry.
+    """
+    qs = Task.objects.filter(customer=source)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    moved = sorted(qs.values_list("pk", flat=True))
+    Task.objects.filter(pk__in=moved).update(customer=target, updated_at=timezone.now())
+    return moved

@@ -1,0 +1,45 @@
+"""Task panels for pages of other apps (customer 360, home) without them importing tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from guanxi.activities.permissions import ADD_TASK, CHANGE_TASK, VIEW_TASK
+from guanxi.activities.selectors import customer_tasks, my_day
+from guanxi.platform.permissions import has_permission
+
+register = template.Library()
+
+
+def _actor(context: template.Context) -> Any:
+    request = context.get("request")
+    return getattr(request, "user", None) or context.get("user")
+
+
+@register.simple_tag(takes_context=True)
+def customer_task_panel(context: template.Context, customer: Any) -> dict[str, Any] | None:
+    actor = _actor(context)
+    if customer is None or actor is None or not has_permission(actor, VIEW_TASK):
+        return None
+    return {
+        "tasks": customer_tasks(actor=actor, customer_id=customer.pk),
+        "can_add": has_permission(actor, ADD_TASK),
+        "can_change": has_permission(actor, CHANGE_TASK),
+        "today": timezone.localdate(),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def my_day_panel(context: template.Context) -> dict[str, Any] | None:
+    actor = _actor(context)
+    if actor is None or not has_permission(actor, VIEW_TASK):
+        return None
+    return {
+        "day": my_day(actor=actor),
+        "can_add": has_permission(actor, ADD_TASK),
+        "can_change": has_permission(actor, CHANGE_TASK),
+        "today": timezone.localdate(),
+    }
