@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.activities.models import Task, TaskPriority, TaskStatus
@@ -47,8 +48,14 @@ class TaskForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices)
     assignee = forms.TypedChoiceField(label=_("Assignee"), coerce=int)
-    customer = forms.TypedChoiceField(
-        label=_("Customer"), coerce=int, required=False, empty_value=None
+    # An id, not a choice: the picker searches all customers in scope (the service
+    # checks the scope); the select only renders the chosen one.
+    customer = forms.IntegerField(
+        label=_("Customer"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.Select(attrs={"data-customer-search": ""}),
     )
     notes = forms.CharField(
         label=_("Notes"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -84,7 +91,10 @@ class TaskForm(forms.Form):
         choices: list[tuple[Any, Any]] = [("", _("— none —"))]
         if customer is not None:
             choices.append((customer.pk, customer.name))
-        self.fields["customer"].choices = choices
+        self.fields["customer"].widget.choices = choices
+        self.fields["customer"].widget.attrs["data-search-url"] = reverse(
+            "activities:customer_options"
+        )
         if task is None:
             del self.fields["status"]
         else:

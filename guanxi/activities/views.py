@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guanxi.activities import selectors, services
 from guanxi.activities.forms import TaskFilterForm, TaskForm
 from guanxi.activities.permissions import ADD_TASK, CHANGE_TASK, DELETE_TASK, VIEW_TASK
-from guanxi.customers.selectors import customer_get
+from guanxi.customers.selectors import CustomerFilter, customer_get, customer_list
 from guanxi.customers.views.detail import _save_versioned_form
 from guanxi.platform.exceptions import ApplicationError, NotFound
 from guanxi.platform.forms import apply_field_errors
@@ -26,6 +26,7 @@ from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
 
 PAGE_SIZE = 50
+CUSTOMER_SEARCH_LIMIT = 20
 
 
 def _require(request: HttpRequest, code: str) -> None:
@@ -177,6 +178,17 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
             {"task": task, "today": timezone.localdate(), "can_change": True},
         )
     return redirect(_next_url(request, reverse("activities:task_list")))
+
+
+@login_required
+@require_GET
+def customer_options(request: HttpRequest) -> JsonResponse:
+    """Customers in scope matching `q`, for the task form's customer picker."""
+    _require(request, ADD_TASK)
+    query = (request.GET.get("q") or "").strip()[:100]
+    customers = customer_list(actor=request.user, filters=CustomerFilter(q=query)) if query else []
+    items = [{"value": c.pk, "text": c.name} for c in customers[:CUSTOMER_SEARCH_LIMIT]]
+    return JsonResponse({"items": items})
 
 
 @login_required

@@ -154,3 +154,19 @@ def test_home_shows_my_day(org: Any) -> None:
     due_part, upcoming_part = home.split('data-testid="my-day-upcoming"')
     assert "今天要做" in due_part and "昨天没做" in due_part and "明天再说" not in due_part
     assert "明天再说" in upcoming_part and "下个月" not in home
+
+
+def test_customer_picker_searches_only_customers_in_scope(org: Any) -> None:
+    mine = CustomerFactory(owner=org.east_rep, name="杭州龙井茶庄")
+    CustomerFactory(owner=org.west_rep, name="杭州西湖茶楼")
+    client = _client(org.east_rep)
+    url = reverse("activities:customer_options")
+    items = client.get(url, {"q": "杭州"}).json()["items"]
+    assert items == [{"value": mine.pk, "text": mine.name}]
+    assert client.get(url).json()["items"] == []
+    created = client.post(
+        reverse("activities:task_create"),
+        {"title": "拜访", "due_on": "2026-12-01", "assignee": org.east_rep.pk, "customer": mine.pk},
+    )
+    assert created.status_code == 302
+    assert Task.objects.get().customer_id == mine.pk
