@@ -88,6 +88,14 @@ def scope_condition(model: type[models.Model], actor: Any) -> Q | None:
     return own | Q(**{f"{spec.team_path}__path__startswith": team.path})
 
 
+def may_act(actor: Any, model: type[models.Model], action: str = "view") -> bool:
+    """An active, signed-in actor with the permission for `action` on `model`: the
+    check `scoped()` makes before it applies the data scope."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    return has_permission(actor, permission_code(model, action))
+
+
 def scoped(
     qs: QuerySet[ModelT],
     *,
@@ -96,9 +104,7 @@ def scoped(
     include_deleted: bool = False,
 ) -> QuerySet[ModelT]:
     model = qs.model
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return qs.none()
-    if not has_permission(actor, permission_code(model, action)):
+    if not may_act(actor, model, action):
         return qs.none()
     spec = scope_spec(model)
     if not include_deleted:
