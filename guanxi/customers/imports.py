@@ -55,6 +55,7 @@ TEXT_LIMITS = {
 }
 
 
+KEY_SCAN_CHUNK = 10_000
 _NOT_A_WORD = re.compile(r"[\s\W_]+")
 
 
@@ -301,15 +302,25 @@ class CustomerImportAdapter:
 
     # -- the fast path for large files (see FastImportAdapter) -------------------
     def existing_keys(self, context: Any) -> Iterator[tuple[int, list[str]]]:
-        rows = Customer.objects.filter(deleted_at__isnull=True).values_list(
-            "pk", "name_pinyin", "phones", "emails"
-        )
-        for pk, pinyin, phones, emails in rows.iterator(chunk_size=5000):
-            keys = [f"phone:{national_digits(phone)}" for phone in phones or []]
-            keys += [f"email:{email.lower()}" for email in emails or []]
-            if pinyin:
-                keys.append(f"name:{pinyin_key(pinyin)}")
-            yield pk, keys
+        # Keyset chunks rather than .iterator(): without server-side cursors (see
+        # settings) PostgreSQL would hand over all million rows at once.
+        live = Customer.objects.filter(deleted_at__isnull=True).order_by("pk")
+        last = 0
+        while True:
+            rows = list(
+                live.filter(pk__gt=last).values_list("pk", "name_pinyin", "phones", "emails")[
+                    :KEY_SCAN_CHUNK
+                ]
+            )
+            for pk, pinyin, phones, emails in rows:
+                keys = [f"phone:{national_digits(phone)}" for phone in phones or []]
+                keys += [f"email:{email.lower()}" for email in emails or []]
+                if pinyin:
+                    keys.append(f"name:{pinyin_key(pinyin)}")
+                yield pk, keys
+            if len(rows) < KEY_SCAN_CHUNK:
+                return
+            last = rows[-1][0]
 
     def fetch_many(self, ids: list[int], context: Any) -> dict[int, Customer]:
         found = Customer.objects.filter(pk__in=ids, deleted_at__isnull=True)

@@ -121,3 +121,15 @@ def test_queries_do_not_grow_with_the_number_of_rows(org: Any, tmp_path: Path) -
     # Multi-row INSERTs are split by the database's parameter limit (SQLite: a few
     # dozen customers a statement), never one statement per customer.
     assert queries_for(300) - queries_for(30) <= 270 // 20
+
+
+def test_the_key_scan_reads_every_customer_across_chunks(
+    org: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from guanxi.customers import imports
+
+    monkeypatch.setattr(imports, "KEY_SCAN_CHUNK", 2)
+    for n in range(5):
+        customer_create(actor=org.admin, name=f"老客户{n}", phones=[f"1390000000{n}"])
+    body = "".join(f"新名字{n},1390000000{n},,\n" for n in range(5))
+    assert run_import(org.admin, tmp_path, body)["skipped"] == 5
