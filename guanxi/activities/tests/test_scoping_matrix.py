@@ -92,3 +92,17 @@ def test_manager_can_filter_by_assignee_and_reps_cannot(org: Any) -> None:
     assert selectors.can_filter_by_assignee(org.manager)
     assert selectors.can_filter_by_assignee(org.admin)
     assert not selectors.can_filter_by_assignee(org.east_rep)
+
+
+def test_timeline_shows_tasks_only_to_who_sees_the_customer(org: Any) -> None:
+    from guanxi.customers.timeline import timeline_for_customer
+
+    customer = CustomerFactory(owner=org.east_rep)
+    make_task(actor=org.east_rep, customer=customer.pk, title="时间线任务")
+
+    def kinds(actor: Any) -> list[str]:
+        return [e.kind for e in timeline_for_customer(customer=customer, actor=actor)]
+
+    assert "task.open" in kinds(org.east_rep)
+    assert "task.open" in kinds(org.manager)
+    assert kinds(org.west_rep) == []
