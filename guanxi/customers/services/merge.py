@@ -27,6 +27,8 @@ outside `transaction.on_commit`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db import transaction
@@ -102,6 +104,23 @@ BIRTHDAY_FIELDS = [
 SURVIVOR, OTHER = "survivor", "other"
 
 
+@dataclass(frozen=True)
+class _MergeKind:
+    """What differs between merging customers and merging contacts."""
+
+    model: type[Customer] | type[Contact]
+    merge_model: type[CustomerMerge] | type[ContactMerge]
+    pair_model: type[DuplicatePair] | type[ContactDuplicatePair]
+    pair_sides: tuple[str, str]
+    fields: list[str]  # picked per field
+    editable_fields: list[str]  # snapshotted and restored
+    snapshot: Callable[[Any], dict[str, Any]]
+    handlers: dict[str, Any]
+    merge_not_found: Any
+    survivor_changed: Any
+    audit_prefix: str  # "customers.customer" -> "customers.customer.merged"
+
+
 class MergeHandler(Protocol):
     def __call__(
         self, *, actor: Any, source: Customer, target: Customer, ids: list[int] | None = None
@@ -111,24 +130,29 @@ class MergeHandler(Protocol):
 _handlers: dict[str, MergeHandler] = {}
 
 
+def _handler_name(fn: Any, name: str | None) -> str:
+    return name or f"{fn.__module__}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
 def register_merge_handler(fn: MergeHandler, *, name: str | None = None) -> None:
     """Let an app move its rows from the merged-away customer (see the module docstring)."""
-    _handlers[name or f"{fn.__module__}.{getattr(fn, '__qualname__', repr(fn))}"] = fn
+    _handlers[_handler_name(fn, name)] = fn
 
 
 def merge_handlers() -> dict[str, MergeHandler]:
     return dict(_handlers)
 
 
-def _mover(model: type[Any]) -> MergeHandler:
-    def move(
-        *, actor: Any, source: Customer, target: Customer, ids: list[int] | None = None
-    ) -> list[int]:
-        qs = model._default_manager.filter(customer=source)
+def _mover(model: type[Any], field: str = "customer") -> Any:
+    """A handler moving `model` rows whose `field` points at the source (soft-deleted
+    rows too)."""
+
+    def move(*, actor: Any, source: Any, target: Any, ids: list[int] | None = None) -> list[int]:
+        qs = model._default_manager.filter(**{field: source})
         if ids is not None:
             qs = qs.filter(pk__in=ids)
         moved = sorted(qs.values_list("pk", flat=True))
-        model._default_manager.filter(pk__in=moved).update(customer=target)
+        model._default_manager.filter(pk__in=moved).update(**{field: target})
         return moved
 
     return move
@@ -138,14 +162,17 @@ register_merge_handler(_mover(Contact), name="customers.contact")
 register_merge_handler(_mover(Interaction), name="customers.interaction")
 
 
-def default_field_choices(survivor: Customer, other: Customer) -> dict[str, str]:
+# --- shared by customer and contact merges --------------------------------------------
+
+
+def _default_choices(kind: _MergeKind, survivor: Any, other: Any) -> dict[str, str]:
     """Per field: the survivor's value unless it is empty, or the other's is non-empty
     and the other record is the more recently updated one."""
     choices: dict[str, str] = {}
     other_is_newer = (other.updated_at or timezone.now()) > (survivor.updated_at or timezone.now())
-    for name in MERGE_FIELDS:
-        mine = getattr(survivor, Customer._meta.get_field(name).attname)
-        theirs = getattr(other, Customer._meta.get_field(name).attname)
+    for name in kind.fields:
+        attname = kind.model._meta.get_field(name).attname
+        mine, theirs = getattr(survivor, attname), getattr(other, attname)
         if _is_empty(theirs):
             choices[name] = SURVIVOR
         elif _is_empty(mine) or (other_is_newer and mine != theirs):
@@ -159,28 +186,228 @@ def _is_empty(value: Any) -> bool:
     return value in (None, "", [], {})
 
 
-def _check_versions(current: Customer, expected_versions: dict[Any, Any] | None) -> None:
+def _check_versions(
+    current: Any, expected_versions: dict[Any, Any] | None, compare_fields: list[str]
+) -> None:
     if not expected_versions:
         return
     expected = expected_versions.get(current.pk, expected_versions.get(str(current.pk)))
-    ensure_version(current, expected, compare_fields=EDITABLE_FIELDS)
+    ensure_version(current, expected, compare_fields=compare_fields)
 
 
-def _locked_pair(survivor: Customer, other: Customer) -> tuple[Customer, Customer]:
+def _checked_choices(field_choices: dict[str, str] | None, fields: list[str]) -> dict[str, str]:
+    """`field_choices` (or {}), refused field by field unless each maps a field of
+    `fields` to SURVIVOR or OTHER."""
+    field_choices = field_choices or {}
+    errors: dict[str, list[str]] = {}
+    for name, choice in field_choices.items():
+        if name not in fields or choice not in (SURVIVOR, OTHER):
+            errors.setdefault(name, []).append(str(UNKNOWN_CHOICE))
+    if errors:
+        raise ValidationError(str(INVALID_INPUT), field_errors=errors)
+    return field_choices
+
+
+def _locked(model: type[Any], survivor: Any, other: Any, not_found: Any) -> tuple[Any, Any]:
     """Lock both rows in id order so two merges of the same pair cannot deadlock."""
     rows = {
         row.pk: row
-        for row in Customer.objects.select_for_update()
+        for row in model._default_manager.select_for_update()
         .filter(pk__in=[survivor.pk, other.pk], deleted_at__isnull=True)
         .order_by("pk")
     }
     if survivor.pk not in rows or other.pk not in rows:
-        raise NotFound(str(CUSTOMER_NOT_FOUND))
+        raise NotFound(str(not_found))
     return rows[survivor.pk], rows[other.pk]
 
 
 def _union(first: list[Any], second: list[Any], limit: int) -> list[Any]:
     return list(dict.fromkeys([*(first or []), *(second or [])]))[:limit]
+
+
+def _merged_values(
+    current: Any,
+    victim: Any,
+    fields: list[str],
+    field_choices: dict[str, str],
+    other_snapshot: dict[str, Any],
+) -> dict[str, Any]:
+    """The survivor's new values: the fields chosen from the other record (an owner
+    brings its team, a birthday its calendar fields), phones and e-mails unioned,
+    custom field values of both (the survivor's win)."""
+    changes: dict[str, Any] = {}
+    for name in fields:
+        if field_choices.get(name) == OTHER:
+            changes[name] = other_snapshot[name]
+            if name == "owner":
+                changes["team"] = other_snapshot["team"]
+            if name == "birthday":
+                changes.update({key: other_snapshot[key] for key in BIRTHDAY_FIELDS})
+    changes["phones"] = _union(current.phones, victim.phones, MAX_PHONES)
+    changes["emails"] = _union(current.emails, victim.emails, MAX_EMAILS)
+    changes["custom_fields"] = {
+        **{k: v for k, v in (victim.custom_fields or {}).items() if not _is_empty(v)},
+        **{k: v for k, v in (current.custom_fields or {}).items() if not _is_empty(v)},
+    }
+    return changes
+
+
+def _close_pair(kind: _MergeKind, pair: Any, current: Any, victim: Any) -> Any:
+    """Mark the pair (given, or looked up by the two ids) merged; returns it or None."""
+    if pair is None:
+        first, second = sorted([current.pk, victim.pk])
+        side_a, side_b = kind.pair_sides
+        pair = kind.pair_model.objects.filter(
+            **{f"{side_a}_id": first, f"{side_b}_id": second}
+        ).first()
+    if pair is not None:
+        kind.pair_model.objects.filter(pk=pair.pk).update(status=DuplicatePairStatus.MERGED)
+    return pair
+
+
+def _record_merge(
+    kind: _MergeKind,
+    actor: Any,
+    current: Any,
+    victim: Any,
+    before: dict[str, Any],
+    other_snapshot: dict[str, Any],
+    moved: dict[str, list[int]],
+    pair: Any,
+    stored_moved: dict[str, Any] | None = None,
+) -> Any:
+    """The merge row undo needs (`stored_moved`, default `moved`), and the `merged`
+    audit entry on both records."""
+    merge = kind.merge_model.objects.create(
+        survivor=current,
+        other=victim,
+        actor=actor if getattr(actor, "pk", None) else None,
+        survivor_before=before,
+        survivor_version_after=current.version,
+        other_snapshot=other_snapshot,
+        moved=moved if stored_moved is None else stored_moved,
+        duplicate_pair_id=pair.pk if pair is not None else None,
+    )
+    summary = {"merge": merge.pk, "survivor": current.pk, "other": victim.pk, "moved": moved}
+    action = f"{kind.audit_prefix}.merged"
+    changes = {
+        **diff(before, kind.snapshot(current)),
+        "merge": {**summary, "other_snapshot": other_snapshot},
+    }
+    audit_record(actor=actor, action=action, instance=current, changes=changes)
+    audit_record(
+        actor=actor,
+        action=action,
+        instance=victim,
+        changes={"merge": {**summary, "other_snapshot": other_snapshot}},
+    )
+    return merge
+
+
+def _merge_get(kind: _MergeKind, actor: Any, merge_id: Any) -> Any:
+    not_found = kind.merge_not_found
+    try:
+        pk = int(merge_id)
+    except (TypeError, ValueError) as error:
+        raise NotFound(str(not_found)) from error
+    merge = kind.merge_model.objects.select_related("survivor", "other").filter(pk=pk).first()
+    if merge is None or not is_in_scope(merge.survivor, actor=actor, action="change"):
+        raise NotFound(str(not_found))
+    return merge
+
+
+def _undo_records(kind: _MergeKind, actor: Any, merge: Any) -> tuple[Any, Any]:
+    """Survivor and other of `merge`, locked; NotFound unless the other (in the recycle
+    bin) is in the actor's scope and the survivor is live, ConflictError when the
+    survivor was edited after the merge."""
+    if merge.undone_at is not None:
+        raise ValidationError(str(ALREADY_UNDONE))
+    model = kind.model
+    survivor = model._default_manager.select_for_update().get(pk=merge.survivor_id)
+    other = model._default_manager.select_for_update().get(pk=merge.other_id)
+    in_scope = scoped(
+        model._default_manager.filter(pk=other.pk),
+        actor=actor,
+        action="change",
+        include_deleted=True,
+    ).exists()
+    if not in_scope or survivor.deleted_at is not None:
+        raise NotFound(str(kind.merge_not_found))
+    if survivor.version != merge.survivor_version_after:
+        raise ConflictError(
+            str(kind.survivor_changed),
+            current_version=survivor.version,
+            current_values=kind.snapshot(survivor),
+        )
+    return survivor, other
+
+
+def _restore_values(kind: _MergeKind, instance: Any, values: dict[str, Any]) -> None:
+    """Put snapshot values (JSON forms, foreign keys as ids) back on the instance."""
+    for name in kind.editable_fields:
+        if name not in values:
+            continue
+        field = type(instance)._meta.get_field(name)
+        value = values[name]
+        if value is not None and not field.is_relation:
+            value = field.to_python(value)
+        setattr(instance, field.attname, value)
+
+
+def _move_back(kind: _MergeKind, merge: Any, actor: Any, survivor: Any, other: Any) -> Any:
+    moved_back: dict[str, list[int]] = {}
+    for name, ids in merge.moved.items():
+        handler = kind.handlers.get(name)
+        if handler is not None and ids:
+            moved_back[name] = handler(actor=actor, source=survivor, target=other, ids=ids)
+    return moved_back
+
+
+def _finish_undo(
+    kind: _MergeKind,
+    merge: Any,
+    actor: Any,
+    survivor: Any,
+    other: Any,
+    before: dict[str, Any],
+    moved_back: dict[str, list[int]],
+) -> None:
+    """Mark the merge undone, reopen its pair, audit `action` on both records."""
+    merge.undone_at = timezone.now()
+    merge.undone_by = actor if getattr(actor, "pk", None) else None
+    merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
+    if merge.duplicate_pair_id is not None:
+        kind.pair_model.objects.filter(pk=merge.duplicate_pair_id).update(
+            status=DuplicatePairStatus.OPEN
+        )
+    summary = {"merge": merge.pk, "survivor": survivor.pk, "other": other.pk, "moved": moved_back}
+    action = f"{kind.audit_prefix}.merge_undone"
+    changes = {**diff(before, kind.snapshot(survivor)), "merge": summary}
+    audit_record(actor=actor, action=action, instance=survivor, changes=changes)
+    audit_record(actor=actor, action=action, instance=other, changes={"merge": jsonable(summary)})
+
+
+# --- customers ------------------------------------------------------------------------
+
+CUSTOMER_KIND = _MergeKind(
+    model=Customer,
+    merge_model=CustomerMerge,
+    pair_model=DuplicatePair,
+    pair_sides=("customer_a", "customer_b"),
+    fields=MERGE_FIELDS,
+    editable_fields=EDITABLE_FIELDS,
+    snapshot=customer_snapshot,
+    handlers=_handlers,
+    merge_not_found=MERGE_NOT_FOUND,
+    survivor_changed=SURVIVOR_CHANGED,
+    audit_prefix="customers.customer",
+)
+
+
+def default_field_choices(survivor: Customer, other: Customer) -> dict[str, str]:
+    """Per field: the survivor's value unless it is empty, or the other's is non-empty
+    and the other record is the more recently updated one."""
+    return _default_choices(CUSTOMER_KIND, survivor, other)
 
 
 @transaction.atomic
@@ -207,34 +434,16 @@ def customer_merge(
     for customer in (survivor, other):
         if not is_in_scope(customer, actor=actor, action="change"):
             raise NotFound(str(CUSTOMER_NOT_FOUND))
-    current, victim = _locked_pair(survivor, other)
-    _check_versions(current, expected_versions)
-    _check_versions(victim, expected_versions)
-    field_choices = field_choices or {}
-    errors: dict[str, list[str]] = {}
-    for name, choice in field_choices.items():
-        if name not in MERGE_FIELDS or choice not in (SURVIVOR, OTHER):
-            errors.setdefault(name, []).append(str(UNKNOWN_CHOICE))
-    if errors:
-        raise ValidationError(str(INVALID_INPUT), field_errors=errors)
+    current, victim = _locked(Customer, survivor, other, CUSTOMER_NOT_FOUND)
+    _check_versions(current, expected_versions, EDITABLE_FIELDS)
+    _check_versions(victim, expected_versions, EDITABLE_FIELDS)
+    field_choices = _checked_choices(field_choices, MERGE_FIELDS)
 
     before = customer_snapshot(current)
     other_snapshot = customer_snapshot(victim)
     other_snapshot["version"] = victim.version
-    changes: dict[str, Any] = {}
-    for name in MERGE_FIELDS:
-        if field_choices.get(name) == OTHER:
-            changes[name] = other_snapshot[name]
-            if name == "owner":
-                changes["team"] = other_snapshot["team"]
-            if name == "birthday":
-                changes.update({key: other_snapshot[key] for key in BIRTHDAY_FIELDS})
-    changes["phones"] = _union(current.phones, victim.phones, MAX_PHONES)
-    changes["emails"] = _union(current.emails, victim.emails, MAX_EMAILS)
-    changes["custom_fields"] = {
-        **{k: v for k, v in (victim.custom_fields or {}).items() if not _is_empty(v)},
-        **{k: v for k, v in (current.custom_fields or {}).items() if not _is_empty(v)},
-    }
+    changes = _merged_values(current, victim, MERGE_FIELDS, field_choices, other_snapshot)
+    errors: dict[str, list[str]] = {}
     _apply_fields(current, changes, errors, actor)
     _finish(current, errors)
     current.version += 1
@@ -258,61 +467,16 @@ def customer_merge(
         Contact.objects.filter(pk__in=demoted).update(is_primary=False)
 
     mark_deleted(victim, actor=actor)
-    if pair is None:
-        first, second = sorted([current.pk, victim.pk])
-        pair = DuplicatePair.objects.filter(customer_a_id=first, customer_b_id=second).first()
-    if pair is not None:
-        DuplicatePair.objects.filter(pk=pair.pk).update(status=DuplicatePairStatus.MERGED)
-
-    merge = CustomerMerge.objects.create(
-        survivor=current,
-        other=victim,
-        actor=actor if getattr(actor, "pk", None) else None,
-        survivor_before=before,
-        survivor_version_after=current.version,
-        other_snapshot=other_snapshot,
-        moved={**moved, "_demoted_primary_contacts": demoted},
-        duplicate_pair_id=pair.pk if pair is not None else None,
+    pair = _close_pair(CUSTOMER_KIND, pair, current, victim)
+    stored_moved = {**moved, "_demoted_primary_contacts": demoted}
+    return _record_merge(
+        CUSTOMER_KIND, actor, current, victim, before, other_snapshot, moved, pair, stored_moved
     )
-    after = customer_snapshot(current)
-    summary = {"merge": merge.pk, "survivor": current.pk, "other": victim.pk, "moved": moved}
-    audit_record(
-        actor=actor,
-        action="customers.customer.merged",
-        instance=current,
-        changes={**diff(before, after), "merge": {**summary, "other_snapshot": other_snapshot}},
-    )
-    audit_record(
-        actor=actor,
-        action="customers.customer.merged",
-        instance=victim,
-        changes={"merge": {**summary, "other_snapshot": other_snapshot}},
-    )
-    return merge
 
 
 def customer_merge_get(*, actor: Any, merge_id: Any) -> CustomerMerge:
     """A merge whose survivor the actor may change (what undo needs); else NotFound."""
-    try:
-        pk = int(merge_id)
-    except (TypeError, ValueError) as error:
-        raise NotFound(str(MERGE_NOT_FOUND)) from error
-    merge = CustomerMerge.objects.select_related("survivor", "other").filter(pk=pk).first()
-    if merge is None or not is_in_scope(merge.survivor, actor=actor, action="change"):
-        raise NotFound(str(MERGE_NOT_FOUND))
-    return merge
-
-
-def _restore_values(customer: Customer, values: dict[str, Any]) -> None:
-    """Put snapshot values (JSON forms, foreign keys as ids) back on the instance."""
-    for name in EDITABLE_FIELDS:
-        if name not in values:
-            continue
-        field = Customer._meta.get_field(name)
-        value = values[name]
-        if value is not None and not field.is_relation:
-            value = field.to_python(value)
-        setattr(customer, field.attname, value)
+    return _merge_get(CUSTOMER_KIND, actor, merge_id)
 
 
 @transaction.atomic
@@ -325,59 +489,21 @@ def customer_merge_undo(*, actor: Any, merge: CustomerMerge) -> CustomerMerge:
     """
     require_permission(actor, "customers.change_customer")
     merge = customer_merge_get(actor=actor, merge_id=merge.pk)
-    if merge.undone_at is not None:
-        raise ValidationError(str(ALREADY_UNDONE))
-    survivor = Customer.objects.select_for_update().get(pk=merge.survivor_id)
-    other = Customer.objects.select_for_update().get(pk=merge.other_id)
-    in_scope = scoped(
-        Customer.objects.filter(pk=other.pk), actor=actor, action="change", include_deleted=True
-    ).exists()
-    if not in_scope or survivor.deleted_at is not None:
-        raise NotFound(str(MERGE_NOT_FOUND))
-    if survivor.version != merge.survivor_version_after:
-        raise ConflictError(
-            str(SURVIVOR_CHANGED),
-            current_version=survivor.version,
-            current_values=customer_snapshot(survivor),
-        )
+    survivor, other = _undo_records(CUSTOMER_KIND, actor, merge)
     before = customer_snapshot(survivor)
-    _restore_values(survivor, merge.survivor_before)
+    _restore_values(CUSTOMER_KIND, survivor, merge.survivor_before)
     errors: dict[str, list[str]] = {}
     _finish(survivor, errors)
     survivor.version += 1
     survivor.save()
     survivor.tags.set(merge.survivor_before.get("tags", []))
 
-    moved_back: dict[str, list[int]] = {}
-    for name, ids in merge.moved.items():
-        handler = _handlers.get(name)
-        if handler is not None and ids:
-            moved_back[name] = handler(actor=actor, source=survivor, target=other, ids=ids)
+    moved_back = _move_back(CUSTOMER_KIND, merge, actor, survivor, other)
     demoted = merge.moved.get("_demoted_primary_contacts") or []
     if demoted:
         Contact.objects.filter(pk__in=demoted).update(is_primary=True)
     mark_restored(other)
-
-    merge.undone_at = timezone.now()
-    merge.undone_by = actor if getattr(actor, "pk", None) else None
-    merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
-    if merge.duplicate_pair_id is not None:
-        DuplicatePair.objects.filter(pk=merge.duplicate_pair_id).update(
-            status=DuplicatePairStatus.OPEN
-        )
-    summary = {"merge": merge.pk, "survivor": survivor.pk, "other": other.pk, "moved": moved_back}
-    audit_record(
-        actor=actor,
-        action="customers.customer.merge_undone",
-        instance=survivor,
-        changes={**diff(before, customer_snapshot(survivor)), "merge": summary},
-    )
-    audit_record(
-        actor=actor,
-        action="customers.customer.merge_undone",
-        instance=other,
-        changes={"merge": jsonable(summary)},
-    )
+    _finish_undo(CUSTOMER_KIND, merge, actor, survivor, other, before, moved_back)
     return merge
 
 
@@ -416,49 +542,35 @@ _contact_handlers: dict[str, ContactMergeHandler] = {}
 def register_contact_merge_handler(fn: ContactMergeHandler, *, name: str | None = None) -> None:
     """Let an app move its rows that point at a merged-away contact (same contract as
     `register_merge_handler`, with contacts instead of customers)."""
-    _contact_handlers[name or f"{fn.__module__}.{getattr(fn, '__qualname__', repr(fn))}"] = fn
+    _contact_handlers[_handler_name(fn, name)] = fn
 
 
-def _move_interactions(
-    *, actor: Any, source: Contact, target: Contact, ids: list[int] | None = None
-) -> list[int]:
-    qs = Interaction.objects.filter(contact=source)  # soft-deleted follow-ups too
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    moved = sorted(qs.values_list("pk", flat=True))
-    Interaction.objects.filter(pk__in=moved).update(contact=target)
-    return moved
+register_contact_merge_handler(_mover(Interaction, "contact"), name="customers.interaction")
 
 
-register_contact_merge_handler(_move_interactions, name="customers.interaction")
+def _contact_snapshot(contact: Contact) -> dict[str, Any]:
+    return snapshot(contact, contact_services.EDITABLE_FIELDS)
+
+
+CONTACT_KIND = _MergeKind(
+    model=Contact,
+    merge_model=ContactMerge,
+    pair_model=ContactDuplicatePair,
+    pair_sides=("contact_a", "contact_b"),
+    fields=CONTACT_MERGE_FIELDS,
+    editable_fields=contact_services.EDITABLE_FIELDS,
+    snapshot=_contact_snapshot,
+    handlers=_contact_handlers,
+    merge_not_found=CONTACT_MERGE_NOT_FOUND,
+    survivor_changed=CONTACT_SURVIVOR_CHANGED,
+    audit_prefix="customers.contact",
+)
 
 
 def default_contact_field_choices(survivor: Contact, other: Contact) -> dict[str, str]:
     """Per field: the survivor's value unless it is empty, or the other's is non-empty
     and the other record is the more recently updated one."""
-    choices: dict[str, str] = {}
-    other_is_newer = (other.updated_at or timezone.now()) > (survivor.updated_at or timezone.now())
-    for name in CONTACT_MERGE_FIELDS:
-        mine, theirs = getattr(survivor, name), getattr(other, name)
-        if _is_empty(theirs):
-            choices[name] = SURVIVOR
-        elif _is_empty(mine) or (other_is_newer and mine != theirs):
-            choices[name] = OTHER
-        else:
-            choices[name] = SURVIVOR
-    return choices
-
-
-def _locked_contacts(survivor: Contact, other: Contact) -> tuple[Contact, Contact]:
-    rows = {
-        row.pk: row
-        for row in Contact.objects.select_for_update()
-        .filter(pk__in=[survivor.pk, other.pk], deleted_at__isnull=True)
-        .order_by("pk")
-    }
-    if survivor.pk not in rows or other.pk not in rows:
-        raise NotFound(str(contact_services.CONTACT_NOT_FOUND))
-    return rows[survivor.pk], rows[other.pk]
+    return _default_choices(CONTACT_KIND, survivor, other)
 
 
 @transaction.atomic
@@ -485,38 +597,19 @@ def contact_merge(
     for contact in (survivor, other):
         if not is_in_scope(contact, actor=actor, action="change"):
             raise NotFound(str(contact_services.CONTACT_NOT_FOUND))
-    current, victim = _locked_contacts(survivor, other)
+    current, victim = _locked(Contact, survivor, other, contact_services.CONTACT_NOT_FOUND)
     if current.customer_id != victim.customer_id:
         raise ValidationError(str(DIFFERENT_CUSTOMERS))
-    for contact in (current, victim):
-        if expected_versions:
-            expected = expected_versions.get(contact.pk, expected_versions.get(str(contact.pk)))
-            ensure_version(contact, expected, compare_fields=contact_services.EDITABLE_FIELDS)
-    field_choices = field_choices or {}
-    errors: dict[str, list[str]] = {}
-    for name, choice in field_choices.items():
-        if name not in CONTACT_MERGE_FIELDS or choice not in (SURVIVOR, OTHER):
-            errors.setdefault(name, []).append(str(UNKNOWN_CHOICE))
-    if errors:
-        raise ValidationError(str(INVALID_INPUT), field_errors=errors)
+    _check_versions(current, expected_versions, contact_services.EDITABLE_FIELDS)
+    _check_versions(victim, expected_versions, contact_services.EDITABLE_FIELDS)
+    field_choices = _checked_choices(field_choices, CONTACT_MERGE_FIELDS)
 
-    fields = contact_services.EDITABLE_FIELDS
-    before = snapshot(current, fields)
-    other_snapshot = {**snapshot(victim, fields), "version": victim.version}
-    changes: dict[str, Any] = {}
-    for name in CONTACT_MERGE_FIELDS:
-        if field_choices.get(name) == OTHER:
-            changes[name] = other_snapshot[name]
-            if name == "birthday":
-                changes.update({key: other_snapshot[key] for key in BIRTHDAY_FIELDS})
-    changes["phones"] = _union(current.phones, victim.phones, MAX_PHONES)
-    changes["emails"] = _union(current.emails, victim.emails, MAX_EMAILS)
-    changes["custom_fields"] = {
-        **{k: v for k, v in (victim.custom_fields or {}).items() if not _is_empty(v)},
-        **{k: v for k, v in (current.custom_fields or {}).items() if not _is_empty(v)},
-    }
+    before = _contact_snapshot(current)
+    other_snapshot = {**_contact_snapshot(victim), "version": victim.version}
+    changes = _merged_values(current, victim, CONTACT_MERGE_FIELDS, field_choices, other_snapshot)
     if victim.is_primary:
         changes["is_primary"] = True
+    errors: dict[str, list[str]] = {}
     contact_services._apply_fields(current, changes, errors)
     contact_services._finish(current, errors)
     if errors:
@@ -530,51 +623,13 @@ def contact_merge(
     }
     victim.is_primary = False
     mark_deleted(victim, actor=actor, also_save=("is_primary",))
-    if pair is None:
-        first, second = sorted([current.pk, victim.pk])
-        pair = ContactDuplicatePair.objects.filter(contact_a_id=first, contact_b_id=second).first()
-    if pair is not None:
-        ContactDuplicatePair.objects.filter(pk=pair.pk).update(status=DuplicatePairStatus.MERGED)
-
-    merge = ContactMerge.objects.create(
-        survivor=current,
-        other=victim,
-        actor=actor if getattr(actor, "pk", None) else None,
-        survivor_before=before,
-        survivor_version_after=current.version,
-        other_snapshot=other_snapshot,
-        moved=moved,
-        duplicate_pair_id=pair.pk if pair is not None else None,
-    )
-    summary = {"merge": merge.pk, "survivor": current.pk, "other": victim.pk, "moved": moved}
-    audit_record(
-        actor=actor,
-        action="customers.contact.merged",
-        instance=current,
-        changes={
-            **diff(before, snapshot(current, fields)),
-            "merge": {**summary, "other_snapshot": other_snapshot},
-        },
-    )
-    audit_record(
-        actor=actor,
-        action="customers.contact.merged",
-        instance=victim,
-        changes={"merge": {**summary, "other_snapshot": other_snapshot}},
-    )
-    return merge
+    pair = _close_pair(CONTACT_KIND, pair, current, victim)
+    return _record_merge(CONTACT_KIND, actor, current, victim, before, other_snapshot, moved, pair)
 
 
 def contact_merge_get(*, actor: Any, merge_id: Any) -> ContactMerge:
     """A contact merge whose survivor the actor may change; else NotFound."""
-    try:
-        pk = int(merge_id)
-    except (TypeError, ValueError) as error:
-        raise NotFound(str(CONTACT_MERGE_NOT_FOUND)) from error
-    merge = ContactMerge.objects.select_related("survivor", "other").filter(pk=pk).first()
-    if merge is None or not is_in_scope(merge.survivor, actor=actor, action="change"):
-        raise NotFound(str(CONTACT_MERGE_NOT_FOUND))
-    return merge
+    return _merge_get(CONTACT_KIND, actor, merge_id)
 
 
 @transaction.atomic
@@ -586,67 +641,17 @@ def contact_merge_undo(*, actor: Any, merge: ContactMerge) -> ContactMerge:
     """
     require_permission(actor, "customers.change_contact")
     merge = contact_merge_get(actor=actor, merge_id=merge.pk)
-    if merge.undone_at is not None:
-        raise ValidationError(str(ALREADY_UNDONE))
-    survivor = Contact.objects.select_for_update().get(pk=merge.survivor_id)
-    other = Contact.objects.select_for_update().get(pk=merge.other_id)
-    in_scope = scoped(
-        Contact.objects.filter(pk=other.pk), actor=actor, action="change", include_deleted=True
-    ).exists()
-    if not in_scope or survivor.deleted_at is not None:
-        raise NotFound(str(CONTACT_MERGE_NOT_FOUND))
-    if survivor.version != merge.survivor_version_after:
-        raise ConflictError(
-            str(CONTACT_SURVIVOR_CHANGED),
-            current_version=survivor.version,
-            current_values=snapshot(survivor, contact_services.EDITABLE_FIELDS),
-        )
-    fields = contact_services.EDITABLE_FIELDS
-    before = snapshot(survivor, fields)
-    _restore_snapshot(survivor, merge.survivor_before)
+    survivor, other = _undo_records(CONTACT_KIND, actor, merge)
+    before = _contact_snapshot(survivor)
+    _restore_values(CONTACT_KIND, survivor, merge.survivor_before)
     errors: dict[str, list[str]] = {}
     contact_services._finish(survivor, errors)
     survivor.version += 1
     survivor.save()
 
-    moved_back: dict[str, list[int]] = {}
-    for name, ids in merge.moved.items():
-        handler = _contact_handlers.get(name)
-        if handler is not None and ids:
-            moved_back[name] = handler(actor=actor, source=survivor, target=other, ids=ids)
+    moved_back = _move_back(CONTACT_KIND, merge, actor, survivor, other)
     other.is_primary = bool(merge.other_snapshot.get("is_primary"))
     other.save(update_fields=["is_primary"])
     mark_restored(other)
-
-    merge.undone_at = timezone.now()
-    merge.undone_by = actor if getattr(actor, "pk", None) else None
-    merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
-    if merge.duplicate_pair_id is not None:
-        ContactDuplicatePair.objects.filter(pk=merge.duplicate_pair_id).update(
-            status=DuplicatePairStatus.OPEN
-        )
-    summary = {"merge": merge.pk, "survivor": survivor.pk, "other": other.pk, "moved": moved_back}
-    audit_record(
-        actor=actor,
-        action="customers.contact.merge_undone",
-        instance=survivor,
-        changes={**diff(before, snapshot(survivor, fields)), "merge": summary},
-    )
-    audit_record(
-        actor=actor,
-        action="customers.contact.merge_undone",
-        instance=other,
-        changes={"merge": jsonable(summary)},
-    )
+    _finish_undo(CONTACT_KIND, merge, actor, survivor, other, before, moved_back)
     return merge
-
-
-def _restore_snapshot(contact: Contact, values: dict[str, Any]) -> None:
-    for name in contact_services.EDITABLE_FIELDS:
-        if name not in values:
-            continue
-        field = Contact._meta.get_field(name)
-        value = values[name]
-        if value is not None and not field.is_relation:
-            value = field.to_python(value)
-        setattr(contact, field.attname, value)
