@@ -18,6 +18,11 @@ from collections.abc import Sequence
 
 from django.db import connection, models
 
+# Field types whose database value is the Python value itself (for the values the
+# services produce: strings, ints, bools, ids); everything else goes through
+# get_db_prep_save (JSON, dates and times, decimals, IP addresses …).
+_STORED_AS_IS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+
 MAX_PARAMETERS = 30_000  # under SQLite's 32,766 and PostgreSQL's 65,535
 MAX_ROWS_PER_STATEMENT = 1_000
 
@@ -34,14 +39,18 @@ def insert_many(model: type[models.Model], instances: Sequence[models.Model]) ->
     columns = ", ".join(quote(f.column) for f in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, min(MAX_ROWS_PER_STATEMENT, MAX_PARAMETERS // len(fields)))
+    is_plain = [isinstance(f, _STORED_AS_IS) or bool(f.many_to_one) for f in fields]
     with connection.cursor() as cursor:
         for start in range(0, len(instances), per_statement):
             chunk = instances[start : start + per_statement]
             params: list[object] = []
             for instance in chunk:
-                for field in fields:
-                    value = field.pre_save(instance, add=True)
-                    params.append(field.get_db_prep_save(value, connection))
+                for field, plain in zip(fields, is_plain, strict=True):
+                    if plain:
+                        params.append(getattr(instance, field.attname))
+                    else:
+                        value = field.pre_save(instance, add=True)
+                        params.append(field.get_db_prep_save(value, connection))
             sql = (
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
                 + ", ".join([row_sql] * len(chunk))
