@@ -8,7 +8,8 @@ customer outside the user's scope is a 404, like any other record.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -54,13 +55,19 @@ from guanxi.platform.exceptions import (
 )
 from guanxi.platform.permissions import has_permission
 
+PairT = TypeVar("PairT", DuplicatePair, ContactDuplicatePair)
+
 PAGE_SIZE = 50
 RECENT_MERGES = 10
 
 
 def _pair(request: HttpRequest, pair_id: int, action: str = "view") -> DuplicatePair:
+    return _or_404(duplicate_pair_get, request, pair_id, action)
+
+
+def _or_404(getter: Callable[..., PairT], request: HttpRequest, pair_id: int, action: str) -> PairT:
     try:
-        return duplicate_pair_get(actor=request.user, pair_id=pair_id, action=action)
+        return getter(actor=request.user, pair_id=pair_id, action=action)
     except NotFound as error:
         raise Http404(str(error)) from error
 
@@ -151,42 +158,102 @@ def duplicate_dismiss(request: HttpRequest, pair_id: int) -> HttpResponse:
     return redirect("customers:duplicate_list")
 
 
-def _display(customer: Customer, name: str) -> str:
-    field = Customer._meta.get_field(name)
-    value = getattr(customer, name)
+# --- the merge screens (customers and contacts) -----------------------------------
+
+
+def _display(record: Customer | Contact, name: str) -> str:
+    field = type(record)._meta.get_field(name)
+    value = getattr(record, name)
     if value in (None, "", [], {}):
         return "—"
     if field.choices:
-        return str(getattr(customer, f"get_{name}_display")())
+        return str(getattr(record, f"get_{name}_display")())
     return str(value)
 
 
-def _field_rows(first: Customer, second: Customer, chosen: dict[str, str]) -> list[dict[str, Any]]:
+def _field_rows(
+    first: Customer | Contact, second: Customer | Contact, chosen: dict[str, str], fields: list[str]
+) -> list[dict[str, Any]]:
+    """One row per field for the side-by-side chooser (partials/duplicate_merge_fields.html)."""
     return [
         {
             "name": name,
-            "label": str(Customer._meta.get_field(name).verbose_name),
+            "label": str(type(first)._meta.get_field(name).verbose_name),
             "a": _display(first, name),
             "b": _display(second, name),
             "is_same": _display(first, name) == _display(second, name),
             "choice": chosen.get(name, "a"),
         }
-        for name in MERGE_FIELDS
+        for name in fields
     ]
 
 
-def _default_choices(first: Customer, second: Customer) -> dict[str, str]:
-    """Per field "a" or "b": the non-empty value, or the newer record's."""
-    defaults = default_field_choices(first, second)
+def _as_sides(defaults: dict[str, str]) -> dict[str, str]:
+    """Per field "a" or "b" from the service's default survivor/other choices."""
     return {name: "b" if choice == OTHER else "a" for name, choice in defaults.items()}
 
 
-def _posted_choices(request: HttpRequest) -> dict[str, str]:
+def _posted_choices(request: HttpRequest, fields: list[str]) -> dict[str, str]:
     return {
         name: request.POST.get(f"field_{name}", "a")
-        for name in MERGE_FIELDS
+        for name in fields
         if request.POST.get(f"field_{name}", "a") in ("a", "b")
     }
+
+
+def _posted_merge(
+    request: HttpRequest, first: Any, second: Any, fields: list[str]
+) -> tuple[dict[str, str], str, dict[str, Any]]:
+    """(chosen sides, survivor key, the merge service's keyword arguments) from the form."""
+    chosen = _posted_choices(request, fields)
+    survivor_key = "b" if request.POST.get("survivor") == "b" else "a"
+    survivor, other = (first, second) if survivor_key == "a" else (second, first)
+    arguments = {
+        "survivor": survivor,
+        "other": other,
+        "field_choices": {
+            name: SURVIVOR if choice == survivor_key else OTHER for name, choice in chosen.items()
+        },
+        "expected_versions": {
+            first.pk: request.POST.get("version_a"),
+            second.pk: request.POST.get("version_b"),
+        },
+    }
+    return chosen, survivor_key, arguments
+
+
+def _render_merge(
+    request: HttpRequest,
+    template: str,
+    pair: DuplicatePair | ContactDuplicatePair,
+    first: Any,
+    second: Any,
+    rows: list[dict[str, Any]],
+    survivor_key: str,
+    error_message: str,
+    **extra: Any,
+) -> HttpResponse:
+    """The merge screen; 409 when a posted merge was refused."""
+    context = {
+        "pair": pair,
+        "first": first,
+        "second": second,
+        "reasons": _reasons(pair),
+        "rows": rows,
+        "survivor_key": survivor_key,
+        "phones_a": phones_for(request.user, first.phones),
+        "phones_b": phones_for(request.user, second.phones),
+        "emails_a": emails_for(request.user, first.emails),
+        "emails_b": emails_for(request.user, second.emails),
+        **extra,
+        "error_message": error_message,
+    }
+    return render(
+        request,
+        template,
+        context,
+        status=409 if error_message and request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -194,28 +261,13 @@ def _posted_choices(request: HttpRequest) -> dict[str, str]:
 def customer_merge(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = _pair(request, pair_id, action="change")
     first, second = pair.customer_a, pair.customer_b
-    chosen = _default_choices(first, second)
+    chosen = _as_sides(default_field_choices(first, second))
     survivor_key = "a"
     error_message = ""
     if request.method == "POST":
-        chosen = _posted_choices(request)
-        survivor_key = "b" if request.POST.get("survivor") == "b" else "a"
-        survivor, other = (first, second) if survivor_key == "a" else (second, first)
-        field_choices = {
-            name: SURVIVOR if choice == survivor_key else OTHER for name, choice in chosen.items()
-        }
+        chosen, survivor_key, arguments = _posted_merge(request, first, second, MERGE_FIELDS)
         try:
-            merge = services.customer_merge(
-                actor=request.user,
-                survivor=survivor,
-                other=other,
-                field_choices=field_choices,
-                expected_versions={
-                    first.pk: request.POST.get("version_a"),
-                    second.pk: request.POST.get("version_b"),
-                },
-                pair=pair,
-            )
+            merge = services.customer_merge(actor=request.user, pair=pair, **arguments)
         except NotFound as error:
             raise Http404(str(error)) from error
         except ConflictError as error:
@@ -234,26 +286,17 @@ def customer_merge(request: HttpRequest, pair_id: int) -> HttpResponse:
                 % {"other": merge.other.name, "survivor": merge.survivor.name},
             )
             return redirect("customers:customer_detail", customer_id=merge.survivor_id)
-    context = {
-        "pair": pair,
-        "first": first,
-        "second": second,
-        "reasons": _reasons(pair),
-        "rows": _field_rows(first, second, chosen),
-        "survivor_key": survivor_key,
-        "phones_a": phones_for(request.user, first.phones),
-        "phones_b": phones_for(request.user, second.phones),
-        "emails_a": emails_for(request.user, first.emails),
-        "emails_b": emails_for(request.user, second.emails),
-        "contacts_a": live_contact_count(first),
-        "contacts_b": live_contact_count(second),
-        "error_message": error_message,
-    }
-    return render(
+    return _render_merge(
         request,
         "customers/customer_merge.html",
-        context,
-        status=409 if error_message and request.method == "POST" else 200,
+        pair,
+        first,
+        second,
+        _field_rows(first, second, chosen, MERGE_FIELDS),
+        survivor_key,
+        error_message,
+        contacts_a=live_contact_count(first),
+        contacts_b=live_contact_count(second),
     )
 
 
@@ -276,10 +319,7 @@ def customer_merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
 
 
 def _contact_pair(request: HttpRequest, pair_id: int, action: str = "view") -> ContactDuplicatePair:
-    try:
-        return contact_pair_get(actor=request.user, pair_id=pair_id, action=action)
-    except NotFound as error:
-        raise Http404(str(error)) from error
+    return _or_404(contact_pair_get, request, pair_id, action)
 
 
 def _contacts_tab_url() -> str:
@@ -300,61 +340,22 @@ def contact_duplicate_dismiss(request: HttpRequest, pair_id: int) -> HttpRespons
     return redirect(_contacts_tab_url())
 
 
-def _contact_display(contact: Contact, name: str) -> str:
-    value = getattr(contact, name)
-    return "—" if value in (None, "", [], {}) else str(value)
-
-
-def _contact_field_rows(
-    first: Contact, second: Contact, chosen: dict[str, str]
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": name,
-            "label": str(Contact._meta.get_field(name).verbose_name),
-            "a": _contact_display(first, name),
-            "b": _contact_display(second, name),
-            "is_same": _contact_display(first, name) == _contact_display(second, name),
-            "choice": chosen.get(name, "a"),
-        }
-        for name in CONTACT_MERGE_FIELDS
-    ]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_merge_view(request: HttpRequest, pair_id: int) -> HttpResponse:
     """Both contacts side by side; choose the survivor and each field's value."""
     pair = _contact_pair(request, pair_id, action="change")
     first, second = pair.contact_a, pair.contact_b
-    defaults = default_contact_field_choices(first, second)
-    chosen = {name: "b" if choice == OTHER else "a" for name, choice in defaults.items()}
+    chosen = _as_sides(default_contact_field_choices(first, second))
     survivor_key = "a"
     error_message = ""
     is_same_customer = first.customer_id == second.customer_id
     if request.method == "POST":
-        chosen = {
-            name: request.POST.get(f"field_{name}", "a")
-            for name in CONTACT_MERGE_FIELDS
-            if request.POST.get(f"field_{name}", "a") in ("a", "b")
-        }
-        survivor_key = "b" if request.POST.get("survivor") == "b" else "a"
-        survivor, other = (first, second) if survivor_key == "a" else (second, first)
+        chosen, survivor_key, arguments = _posted_merge(
+            request, first, second, CONTACT_MERGE_FIELDS
+        )
         try:
-            merge = contact_merge(
-                actor=request.user,
-                survivor=survivor,
-                other=other,
-                field_choices={
-                    name: SURVIVOR if choice == survivor_key else OTHER
-                    for name, choice in chosen.items()
-                },
-                expected_versions={
-                    first.pk: request.POST.get("version_a"),
-                    second.pk: request.POST.get("version_b"),
-                },
-                pair=pair,
-            )
+            merge = contact_merge(actor=request.user, pair=pair, **arguments)
         except NotFound as error:
             raise Http404(str(error)) from error
         except PermissionDenied as error:
@@ -375,28 +376,19 @@ def contact_merge_view(request: HttpRequest, pair_id: int) -> HttpResponse:
                 % {"other": merge.other.name, "survivor": merge.survivor.name},
             )
             return redirect("customers:customer_detail", customer_id=merge.survivor.customer_id)
-    context = {
-        "pair": pair,
-        "first": first,
-        "second": second,
-        "reasons": _reasons(pair),
-        "rows": _contact_field_rows(first, second, chosen),
-        "survivor_key": survivor_key,
-        "is_same_customer": is_same_customer,
-        "different_customers_message": "" if is_same_customer else str(DIFFERENT_CUSTOMERS),
-        "phones_a": phones_for(request.user, first.phones),
-        "phones_b": phones_for(request.user, second.phones),
-        "emails_a": emails_for(request.user, first.emails),
-        "emails_b": emails_for(request.user, second.emails),
-        "follow_ups_a": live_interaction_count(first),
-        "follow_ups_b": live_interaction_count(second),
-        "error_message": error_message,
-    }
-    return render(
+    return _render_merge(
         request,
         "customers/contact_merge.html",
-        context,
-        status=409 if error_message and request.method == "POST" else 200,
+        pair,
+        first,
+        second,
+        _field_rows(first, second, chosen, CONTACT_MERGE_FIELDS),
+        survivor_key,
+        error_message,
+        is_same_customer=is_same_customer,
+        different_customers_message="" if is_same_customer else str(DIFFERENT_CUSTOMERS),
+        follow_ups_a=live_interaction_count(first),
+        follow_ups_b=live_interaction_count(second),
     )
 
 
