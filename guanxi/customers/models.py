@@ -339,7 +339,54 @@ class DuplicatePairStatus(models.TextChoices):
     MERGED = "merged", _("Merged")
 
 
-class DuplicatePair(models.Model):
+class PairBase(models.Model):
+    """What a customer pair and a contact pair share: the score, the reason codes
+    (see customers.duplicates.REASON_LABELS) and the review status."""
+
+    score = models.PositiveSmallIntegerField(_("score"), default=0)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DuplicatePairStatus.choices,
+        default=DuplicatePairStatus.OPEN,
+    )
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-score", "id"]
+
+
+class MergeBase(TimestampedModel):
+    """What a customer merge and a contact merge keep for undo: `survivor_before` is
+    the survivor's snapshot before the merge, `other_snapshot` the other's; `moved`
+    maps a merge handler's name to the ids it moved."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    survivor_before = models.JSONField(default=dict)
+    survivor_version_after = models.PositiveIntegerField(default=0)
+    other_snapshot = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    # A plain id, not a foreign key: the finder bulk-deletes open pairs on every run
+    # and a foreign key would make that a row-by-row delete.
+    duplicate_pair_id = models.BigIntegerField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.other_id} → {self.survivor_id}"
+
+
+class DuplicatePair(PairBase):
     """Two customers the duplicate finder thinks are the same (customer_a.id < customer_b.id).
 
     `reasons` holds reason codes (see customers.duplicates.REASON_LABELS). A dismissed
@@ -357,20 +404,10 @@ class DuplicatePair(models.Model):
     customer_b = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    score = models.PositiveSmallIntegerField(_("score"), default=0)
-    reasons = models.JSONField(_("reasons"), default=list, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=DuplicatePairStatus.choices,
-        default=DuplicatePairStatus.OPEN,
-    )
-    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(PairBase.Meta):
         verbose_name = _("duplicate pair")
         verbose_name_plural = _("duplicate pairs")
-        ordering = ["-score", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["customer_a", "customer_b"], name="duplicate_pair_unique"
@@ -385,7 +422,7 @@ class DuplicatePair(models.Model):
         return f"{self.customer_a_id} ~ {self.customer_b_id}"
 
 
-class CustomerMerge(TimestampedModel):
+class CustomerMerge(MergeBase):
     """One merge of `other` into `survivor`, with what `customer_merge_undo` needs.
 
     `survivor_before` is the survivor's snapshot before the merge, `other_snapshot`
@@ -394,31 +431,13 @@ class CustomerMerge(TimestampedModel):
 
     survivor = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
     other = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    survivor_before = models.JSONField(default=dict)
-    survivor_version_after = models.PositiveIntegerField(default=0)
-    other_snapshot = models.JSONField(default=dict)
-    moved = models.JSONField(default=dict)
-    # A plain id, not a foreign key: the finder bulk-deletes open pairs on every run
-    # and a foreign key would make that a row-by-row delete.
-    duplicate_pair_id = models.BigIntegerField(null=True, blank=True)
-    undone_at = models.DateTimeField(null=True, blank=True)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
-    class Meta:
+    class Meta(MergeBase.Meta):
         verbose_name = _("customer merge")
         verbose_name_plural = _("customer merges")
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return f"{self.other_id} → {self.survivor_id}"
 
 
-class ContactDuplicatePair(models.Model):
+class ContactDuplicatePair(PairBase):
     """Two contacts the duplicate finder thinks are the same person (contact_a.id < contact_b.id).
 
     Kept apart from DuplicatePair so both keep real foreign keys and their own
@@ -432,20 +451,10 @@ class ContactDuplicatePair(models.Model):
     contact_b = models.ForeignKey(
         Contact, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
-    score = models.PositiveSmallIntegerField(_("score"), default=0)
-    reasons = models.JSONField(_("reasons"), default=list, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=DuplicatePairStatus.choices,
-        default=DuplicatePairStatus.OPEN,
-    )
-    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(PairBase.Meta):
         verbose_name = _("duplicate contact pair")
         verbose_name_plural = _("duplicate contact pairs")
-        ordering = ["-score", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["contact_a", "contact_b"], name="contact_duplicate_pair_unique"
@@ -463,29 +472,12 @@ class ContactDuplicatePair(models.Model):
         return f"{self.contact_a_id} ~ {self.contact_b_id}"
 
 
-class ContactMerge(TimestampedModel):
+class ContactMerge(MergeBase):
     """One merge of contact `other` into `survivor` (same customer), with what undo needs."""
 
     survivor = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
     other = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    survivor_before = models.JSONField(default=dict)
-    survivor_version_after = models.PositiveIntegerField(default=0)
-    other_snapshot = models.JSONField(default=dict)
-    moved = models.JSONField(default=dict)
-    # A plain id for the same reason as CustomerMerge.duplicate_pair_id.
-    duplicate_pair_id = models.BigIntegerField(null=True, blank=True)
-    undone_at = models.DateTimeField(null=True, blank=True)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
-    class Meta:
+    class Meta(MergeBase.Meta):
         verbose_name = _("contact merge")
         verbose_name_plural = _("contact merges")
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return f"{self.other_id} → {self.survivor_id}"
