@@ -60,7 +60,7 @@ def order_export_csv(*, actor: Any, filters: OrderFilter) -> Iterator[str]:
         changes={"filters": jsonable(asdict(filters)), "format": "csv", "count": count},
     )
     header = [
-        _("Number"),
+        _("Order number"),
         _("Date"),
         _("Customer"),
         _("Owner"),
