@@ -99,6 +99,8 @@ class ImportEngine:
         # Earlier rows of the file, for adapters without a key index: key -> instance.
         self.seen: dict[str, Any] = {}
         self.index: KeyIndex | None = None  # built on first use, for adapters with one
+        # Created in the current batch: enter the index only once the batch is kept.
+        self.created_keys: list[tuple[list[str], int]] = []
         self.summary = Summary()
         self.columns = [
             (index, mapped)
@@ -113,6 +115,7 @@ class ImportEngine:
             for batch in self._batches(limit=limit):
                 for outcome in self._run_rows(batch):
                     self.summary.add(outcome)
+                self._index_created()
             transaction.set_rollback(True)
         return self.summary
 
@@ -148,9 +151,10 @@ class ImportEngine:
                 if any(item.outcome == ImportRunRow.Outcome.FAILED for item in outcomes):
                     raise _RollBack
                 self._record(outcomes)
+            self._index_created()
         except _RollBack:
-            self.seen = staged_seen  # the key index may keep ids of rolled-back rows: harmless,
-            # a candidate id is always loaded and compared before it counts as a match
+            self.seen = staged_seen
+            self.created_keys = []  # rolled back: their ids may be given out again
             outcomes = self._failed_batch(outcomes)
             self._record(outcomes)
         for outcome in outcomes:
@@ -163,6 +167,7 @@ class ImportEngine:
                 for batch in self._batches():
                     with transaction.atomic():
                         outcomes.extend(self._run_rows(batch))
+                    self._index_created()
                     if self.progress:
                         self.progress(len(batch))
                 if any(item.outcome == ImportRunRow.Outcome.FAILED for item in outcomes):
@@ -384,10 +389,16 @@ class ImportEngine:
 
     def _remember(self, keys: list[str], instance: Any) -> None:
         if self.index is not None:
-            self.index.add(keys, instance.pk)
+            self.created_keys.append((keys, instance.pk))
         elif not hasattr(self.adapter, "existing_keys"):
             for key in keys:
                 self.seen.setdefault(key, instance)
+
+    def _index_created(self) -> None:
+        if self.index is not None:
+            for keys, pk in self.created_keys:
+                self.index.add(keys, pk)
+        self.created_keys = []
 
     def _failed(self, row: Row, error: Exception) -> Outcome:
         return Outcome(

@@ -133,3 +133,13 @@ def test_the_key_scan_reads_every_customer_across_chunks(
         customer_create(actor=org.admin, name=f"老客户{n}", phones=[f"1390000000{n}"])
     body = "".join(f"新名字{n},1390000000{n},,\n" for n in range(5))
     assert run_import(org.admin, tmp_path, body)["skipped"] == 5
+
+
+def test_a_rolled_back_batch_does_not_hide_later_duplicates(org: Any, tmp_path: Path) -> None:
+    """Batch 1 fails (bad phone), so its rows are not kept; the same customer in batches
+    2 and 3 is then created once and recognised once."""
+    body = "甲,13700000001,,\n坏,123,,\n甲二,13700000001,,\n乙,13700000002,,\n甲三,13700000001,,\n"
+    summary = run_import(org.admin, tmp_path, body, batch_size=2)
+    assert (summary["created"], summary["skipped"], summary["failed"]) == (2, 1, 2)
+    with_phone = [c for c in Customer.objects.all() if "+8613700000001" in c.phones]
+    assert len(with_phone) == 1
