@@ -69,6 +69,26 @@ def pinyin_key(pinyin: str) -> str:
     return _NOT_A_WORD.sub("", fold_width(pinyin).lower())
 
 
+def customer_named_in_row(text: str, context: Any, *, action: str = "view") -> Customer:
+    """The customer an import row names, by ID or exact name, among those the actor may
+    `action`; cached per import in context["customers"]. RowInvalid when none or several."""
+    cache = context["customers"]
+    if text not in cache:
+        visible = scoped(Customer.objects.all(), actor=context["actor"], action=action)
+        found = list(visible.filter(pk=int(text))[:2]) if text.isdigit() else []
+        found = found or list(visible.filter(name=text)[:2])
+        cache[text] = found[0] if len(found) == 1 else len(found)
+    if not isinstance(cache[text], Customer):
+        if cache[text]:
+            message = _("Several customers are called “%(value)s”; use the customer ID.")
+        elif action == "change":
+            message = _("No customer “%(value)s” that you can edit.")
+        else:
+            message = _("No customer “%(value)s” that you can see.")
+        raise RowInvalid([message % {"value": text[:60]}])
+    return cache[text]
+
+
 def _first(values: dict[str, list[Any]], name: str) -> str:
     return next((clean_text(v) for v in values.get(name, []) if clean_text(v)), "")
 
@@ -416,22 +436,6 @@ class ContactImportAdapter:
     def prepare(self, *, actor: Any) -> Any:
         return {"actor": actor, "customers": {}}
 
-    def _customer(self, text: str, context: Any) -> Customer:
-        cache = context["customers"]
-        if text not in cache:
-            visible = scoped(Customer.objects.all(), actor=context["actor"], action="change")
-            found = list(visible.filter(pk=int(text))[:2]) if text.isdigit() else []
-            found = found or list(visible.filter(name=text)[:2])
-            cache[text] = found[0] if len(found) == 1 else len(found)
-        if not isinstance(cache[text], Customer):
-            message = (
-                _("Several customers are called “%(value)s”; use the customer ID.")
-                if cache[text]
-                else _("No customer “%(value)s” that you can edit.")
-            )
-            raise RowInvalid([message % {"value": text[:60]}])
-        return cache[text]
-
     def parse(self, values: dict[str, list[Any]], context: Any) -> dict[str, Any]:
         errors: list[str] = []
         name = _first(values, "name") or (
@@ -444,7 +448,7 @@ class ContactImportAdapter:
             errors.append(_("The customer is missing."))
         else:
             try:
-                record["customer"] = self._customer(customer_text, context)
+                record["customer"] = customer_named_in_row(customer_text, context, action="change")
             except RowInvalid as error:
                 errors.extend(error.messages)
         if not record.get("name"):

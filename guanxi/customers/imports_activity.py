@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.customers import selectors
-from guanxi.customers.imports import _first, name_key
+from guanxi.customers.imports import _first, customer_named_in_row, name_key
 from guanxi.customers.models import Contact, Customer, Interaction, InteractionKind, Tag
 from guanxi.customers.permissions import MANAGE_TAGS
 from guanxi.customers.services import (
@@ -240,23 +240,6 @@ class InteractionImportAdapter:
             "contacts": {},
         }
 
-    def _customer(self, text: str, context: Any) -> Customer:
-        """By ID or exact name among the customers the actor may record follow-ups on."""
-        cache = context["customers"]
-        if text not in cache:
-            visible = scoped(Customer.objects.all(), actor=context["actor"], action="view")
-            found = list(visible.filter(pk=int(text))[:2]) if text.isdigit() else []
-            found = found or list(visible.filter(name=text)[:2])
-            cache[text] = found[0] if len(found) == 1 else len(found)
-        if not isinstance(cache[text], Customer):
-            message = (
-                _("Several customers are called “%(value)s”; use the customer ID.")
-                if cache[text]
-                else _("No customer “%(value)s” that you can see.")
-            )
-            raise RowInvalid([message % {"value": text[:60]}])
-        return cache[text]
-
     def _contact(self, customer: Customer, text: str, context: Any) -> Contact:
         """By name (pinyin and width folded) among the customer's contacts."""
         cache_key = (customer.pk, text)
@@ -288,7 +271,7 @@ class InteractionImportAdapter:
             errors.append(_("The customer is missing."))
         else:
             try:
-                record["customer"] = self._customer(customer_text, context)
+                record["customer"] = customer_named_in_row(customer_text, context)
             except RowInvalid as error:
                 errors.extend(error.messages)
         contact_text = _first(values, "contact")

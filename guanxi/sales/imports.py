@@ -22,7 +22,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanxi.customers.models import Customer
+from guanxi.customers.imports import customer_named_in_row
 from guanxi.platform.exceptions import NotFound, ValidationError
 from guanxi.platform.imports.targets import RowInvalid, register_import_target
 from guanxi.platform.imports.values import (
@@ -33,7 +33,6 @@ from guanxi.platform.imports.values import (
     parse_bool,
     parse_date,
 )
-from guanxi.platform.scoping import scoped
 from guanxi.sales import selectors
 from guanxi.sales.models import Order, OrderStatus, Product
 from guanxi.sales.services import (
@@ -274,22 +273,6 @@ class OrderImportAdapter:
             "statuses": _status_codes(),
         }
 
-    def _customer(self, text: str, context: Any) -> Customer:
-        cache = context["customers"]
-        if text not in cache:
-            visible = scoped(Customer.objects.all(), actor=context["actor"])
-            found = list(visible.filter(pk=int(text))[:2]) if text.isdigit() else []
-            found = found or list(visible.filter(name=text)[:2])
-            cache[text] = found[0] if len(found) == 1 else len(found)
-        if not isinstance(cache[text], Customer):
-            message = (
-                _("Several customers are called “%(value)s”; use the customer ID.")
-                if cache[text]
-                else _("No customer “%(value)s” that you can see.")
-            )
-            raise RowInvalid([message % {"value": text[:60]}])
-        return cache[text]
-
     def parse(self, values: dict[str, list[Any]], context: Any) -> dict[str, Any]:
         errors: list[str] = []
         record: dict[str, Any] = {}
@@ -302,7 +285,7 @@ class OrderImportAdapter:
             errors.append(_("The customer is missing."))
         else:
             try:
-                record["customer"] = self._customer(customer_text, context)
+                record["customer"] = customer_named_in_row(customer_text, context)
             except RowInvalid as error:
                 errors.extend(error.messages)
         sku = _first(values, "product").upper()

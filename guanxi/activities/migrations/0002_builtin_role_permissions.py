@@ -1,26 +1,12 @@
-"""Give the built-in roles their task permissions on installations that predate the app.
-
-Only adds codes (never removes what an admin granted or took away elsewhere);
-a role that holds "*" needs nothing.
-"""
+"""Give the built-in roles their task permissions on installations that predate the app."""
 
 from django.db import migrations
 
+from guanxi.accounts.migration_helpers import grant_builtin_permissions
+
 
 def grant(apps, schema_editor):
-    from guanxi.accounts.builtin_roles import BUILTIN_ROLES
-
-    Role = apps.get_model("accounts", "Role")
-    for spec in BUILTIN_ROLES:
-        wanted = [code for code in spec["permissions"] if code.startswith("activities.")]
-        role = Role.objects.filter(code=spec["code"], is_builtin=True).first()
-        if role is None or not wanted or "*" in (role.permissions or []):
-            continue
-        current = list(role.permissions or [])
-        added = [code for code in wanted if code not in current]
-        if added:
-            role.permissions = current + added
-            role.save(update_fields=["permissions"])
+    grant_builtin_permissions(apps, "activities")
 
 
 class Migration(migrations.Migration):
