@@ -58,7 +58,13 @@ class Summary:
 
     def add(self, outcome: Outcome) -> None:
         setattr(self, outcome.outcome, getattr(self, outcome.outcome) + 1)
-        if outcome.outcome == ImportRunRow.Outcome.FAILED and outcome.message:
+        # Only the first errors stay in memory (for the summary); an import run's
+        # error report is written from its stored rows, whatever their number.
+        if (
+            outcome.outcome == ImportRunRow.Outcome.FAILED
+            and outcome.message
+            and len(self.errors) < MAX_LISTED_ERRORS
+        ):
             self.errors[outcome.row_number] = outcome.message
 
     def as_dict(self) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -214,8 +214,8 @@ def import_run_execute(*, run: ImportRun, context: JobContext | None = None) -> 
     )
     summary = engine.execute()
     result = summary.as_dict()
-    if summary.errors:
-        run.error_report = str(_write_error_report(run, table, summary.errors))
+    if summary.failed:
+        run.error_report = str(_write_error_report(run, table))
     run.summary = result
     run.save(update_fields=["summary", "error_report"])
     audit_record(
@@ -227,7 +227,9 @@ def import_run_execute(*, run: ImportRun, context: JobContext | None = None) -> 
     return {"run_id": run.pk, **{k: v for k, v in result.items() if k != "errors"}}
 
 
-def _write_error_report(run: ImportRun, table: Table, errors: dict[int, str]) -> Path:
+def _write_error_report(run: ImportRun, table: Table) -> Path:
+    """The failed rows as they were in the file, plus an error column (streamed: the
+    messages come from the run's stored rows in row order, never all in memory)."""
     import xlsxwriter
 
     path = imports_dir() / f"import-{run.pk}-errors.xlsx"
@@ -236,16 +238,32 @@ def _write_error_report(run: ImportRun, table: Table, errors: dict[int, str]) ->
     )
     sheet = workbook.add_worksheet()
     sheet.write_row(0, 0, [neutralise_cell(h) for h in [*table.headers, ERROR_COLUMN]])
+    failed = _failed_rows(run)
+    wanted = next(failed, None)
     line = 1
     for row in table.rows():
-        if row.number in errors:
+        while wanted is not None and wanted[0] < row.number:
+            wanted = next(failed, None)
+        if wanted is None:
+            break
+        if wanted[0] == row.number:
             cells = [neutralise_cell(cell) for cell in [*row.cells, *row.extra_cells]]
-            sheet.write_row(
-                line, 0, [*cells[: len(table.headers)], neutralise_cell(errors[row.number])]
-            )
+            sheet.write_row(line, 0, [*cells[: len(table.headers)], neutralise_cell(wanted[1])])
             line += 1
     workbook.close()
     return path
+
+
+def _failed_rows(run: ImportRun, chunk: int = 5000) -> Iterator[tuple[int, str]]:
+    """(row number, message) of the run's failed rows in row order, read in chunks."""
+    failed = run.rows.filter(outcome=ImportRunRow.Outcome.FAILED).order_by("row_number")
+    last = 0
+    while True:
+        rows = list(failed.filter(row_number__gt=last).values_list("row_number", "message")[:chunk])
+        yield from rows
+        if len(rows) < chunk:
+            return
+        last = rows[-1][0]
 
 
 class _ReportingContext(JobContext):

@@ -143,3 +143,28 @@ def test_a_rolled_back_batch_does_not_hide_later_duplicates(org: Any, tmp_path: 
     assert (summary["created"], summary["skipped"], summary["failed"]) == (2, 1, 2)
     with_phone = [c for c in Customer.objects.all() if "+8613700000001" in c.phones]
     assert len(with_phone) == 1
+
+
+def test_the_error_report_lists_every_failed_row_while_memory_keeps_only_the_first(
+    org: Any, tmp_path: Path, settings: Any, monkeypatch: Any
+) -> None:
+    from django.test import TestCase
+    from python_calamine import CalamineWorkbook
+
+    from guanxi.platform.imports import engine
+    from guanxi.platform.imports.services import _failed_rows, import_start
+
+    settings.DATA_DIR = tmp_path / "data"
+    monkeypatch.setattr(engine, "MAX_LISTED_ERRORS", 2)
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "客户名称,手机\n" + "".join(f"坏{n},12{n}\n" for n in range(5)) + "好,13700000009\n",
+        encoding="utf-8",
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = import_start(actor=org.admin, path=path, file_name="bad.csv", target="customers")
+    run.refresh_from_db()
+    assert run.summary["failed"] == 6 and len(run.summary["errors"]) == 2
+    assert [number for number, _m in _failed_rows(run, chunk=2)] == [2, 3, 4, 5, 6, 7]
+    sheet = CalamineWorkbook.from_path(run.error_report).get_sheet_by_index(0).to_python()
+    assert [row[0] for row in sheet[1:]] == ["坏0", "坏1", "坏2", "坏3", "坏4", "好"]
