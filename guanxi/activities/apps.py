@@ -10,9 +10,9 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         from guanxi.activities import permissions
         from guanxi.activities.models import Task
-        from guanxi.activities.services import move_tasks, task_restore
+        from guanxi.activities.services import task_restore
         from guanxi.activities.timeline_sources import task_events
-        from guanxi.customers.services import register_merge_handler
+        from guanxi.customers.services import register_merge_handler, rows_mover
         from guanxi.customers.timeline import register_timeline_source
         from guanxi.platform.recycle_bin import register_recycle_bin_type
         from guanxi.platform.scoping import register_scope
@@ -28,4 +28,4 @@ class ActivitiesConfig(AppConfig):
         )
         register_recycle_bin_type(model=Task, label=_("Tasks"), restore=task_restore)
         register_timeline_source("activities.tasks", task_events)
-        register_merge_handler(move_tasks, name="activities.task")
+        register_merge_handler(rows_mover(Task, touch_updated_at=True), name="activities.task")

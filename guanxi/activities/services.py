@@ -278,16 +278,3 @@ def task_restore(*, actor: Any, instance: Task) -> Task:
     if mark_restored(current):
         audit_record(actor=actor, action="activities.task.restored", instance=current)
     return current
-
-
-def move_tasks(*, actor: Any, source: Any, target: Any, ids: list[int] | None = None) -> list[int]:
-    """Merge handler: a merged-away customer's tasks (deleted ones too) go to the survivor.
-
-    Runs inside customer_merge's transaction, which writes the audit entry.
-    """
-    qs = Task.objects.filter(customer=source)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    moved = sorted(qs.values_list("pk", flat=True))
-    Task.objects.filter(pk__in=moved).update(customer=target, updated_at=timezone.now())
-    return moved

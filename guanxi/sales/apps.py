@@ -8,13 +8,13 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from guanxi.customers.services import register_merge_handler
+        from guanxi.customers.services import register_merge_handler, rows_mover
         from guanxi.customers.timeline import register_timeline_source
         from guanxi.platform.recycle_bin import register_recycle_bin_type
         from guanxi.platform.scoping import register_scope
         from guanxi.sales import permissions
         from guanxi.sales.models import Order, Product
-        from guanxi.sales.services import move_orders, order_restore, product_restore
+        from guanxi.sales.services import order_restore, product_restore
         from guanxi.sales.timeline_sources import order_events
 
         permissions.register()
@@ -36,4 +36,4 @@ class SalesConfig(AppConfig):
         register_recycle_bin_type(model=Order, label=_("Orders"), restore=order_restore)
         register_recycle_bin_type(model=Product, label=_("Products"), restore=product_restore)
         register_timeline_source("sales.orders", order_events)
-        register_merge_handler(move_orders, name="sales.order")
+        register_merge_handler(rows_mover(Order, touch_updated_at=True), name="sales.order")

@@ -33,6 +33,7 @@ from guanxi.customers.services.merge import (
     customer_merge_get,
     customer_merge_undo,
     register_merge_handler,
+    rows_mover,
 )
 from guanxi.customers.services.tags import (
     custom_field_create,
@@ -73,6 +74,7 @@ __all__ = [
     "interaction_restore",
     "interaction_update",
     "register_merge_handler",
+    "rows_mover",
     "saved_view_create",
     "saved_view_delete",
     "tag_create",

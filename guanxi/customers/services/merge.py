@@ -5,18 +5,11 @@ other, unions phones, e-mails, tags and custom field values, moves every row
 that points at the other customer to the survivor, and moves the other to the
 recycle bin. A `CustomerMerge` row keeps what `customer_merge_undo` needs.
 
-Rows of other apps that point at a customer (orders, tickets, …) are moved by
-merge handlers. An app registers one per model in its AppConfig.ready():
+Rows of other apps that point at a customer (orders, tasks, …) are moved by
+merge handlers. An app registers one per model in its AppConfig.ready(); for a
+plain foreign key to the customer `rows_mover` builds it:
 
-    def move_orders(*, actor, source, target, ids=None) -> list[int]:
-        qs = Order.objects.filter(customer=source)   # include soft-deleted rows
-        if ids is not None:
-            qs = qs.filter(pk__in=ids)
-        moved = list(qs.values_list("pk", flat=True))
-        qs.update(customer=target)
-        return moved
-
-    register_merge_handler(move_orders, name="sales.order")
+    register_merge_handler(rows_mover(Order, touch_updated_at=True), name="sales.order")
 
 On merge a handler is called with source=other, target=survivor, ids=None and
 returns the ids it moved; on undo the same handler is called with
@@ -143,23 +136,28 @@ def merge_handlers() -> dict[str, MergeHandler]:
     return dict(_handlers)
 
 
-def _mover(model: type[Any], field: str = "customer") -> Any:
+def rows_mover(
+    model: type[Any], field: str = "customer", *, touch_updated_at: bool = False
+) -> MergeHandler:
     """A handler moving `model` rows whose `field` points at the source (soft-deleted
-    rows too)."""
+    rows too); with `touch_updated_at` their updated_at becomes now."""
 
     def move(*, actor: Any, source: Any, target: Any, ids: list[int] | None = None) -> list[int]:
         qs = model._default_manager.filter(**{field: source})
         if ids is not None:
             qs = qs.filter(pk__in=ids)
         moved = sorted(qs.values_list("pk", flat=True))
-        model._default_manager.filter(pk__in=moved).update(**{field: target})
+        changes: dict[str, Any] = {field: target}
+        if touch_updated_at:
+            changes["updated_at"] = timezone.now()
+        model._default_manager.filter(pk__in=moved).update(**changes)
         return moved
 
     return move
 
 
-register_merge_handler(_mover(Contact), name="customers.contact")
-register_merge_handler(_mover(Interaction), name="customers.interaction")
+register_merge_handler(rows_mover(Contact), name="customers.contact")
+register_merge_handler(rows_mover(Interaction), name="customers.interaction")
 
 
 # --- shared by customer and contact merges --------------------------------------------
@@ -545,7 +543,7 @@ def register_contact_merge_handler(fn: ContactMergeHandler, *, name: str | None 
     _contact_handlers[_handler_name(fn, name)] = fn
 
 
-register_contact_merge_handler(_mover(Interaction, "contact"), name="customers.interaction")
+register_contact_merge_handler(rows_mover(Interaction, "contact"), name="customers.interaction")
 
 
 def _contact_snapshot(contact: Contact) -> dict[str, Any]:

@@ -1,7 +1,6 @@
 """Product, price list and order writes (STYLE.md rule 2)."""
 
 from guanxi.sales.services.orders import (
-    move_orders,
     next_order_number,
     order_create,
     order_delete,
@@ -17,7 +16,6 @@ from guanxi.sales.services.products import (
 )
 
 __all__ = [
-    "move_orders",
     "next_order_number",
     "order_create",
     "order_delete",

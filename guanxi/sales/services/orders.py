@@ -325,16 +325,3 @@ def order_restore(*, actor: Any, instance: Order) -> Order:
     if mark_restored(current):
         audit_record(actor=actor, action="sales.order.restored", instance=current)
     return current
-
-
-def move_orders(*, actor: Any, source: Any, target: Any, ids: list[int] | None = None) -> list[int]:
-    """Merge handler: a merged-away customer's orders (deleted ones too) go to the survivor.
-
-    Runs inside customer_merge's transaction, which writes the audit entry.
-    """
-    qs = Order.objects.filter(customer=source)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    moved = sorted(qs.values_list("pk", flat=True))
-    Order.objects.filter(pk__in=moved).update(customer=target, updated_at=timezone.now())
-    return moved
