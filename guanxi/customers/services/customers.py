@@ -115,7 +115,8 @@ def _resolve_team(value: Any, errors: dict[str, list[str]]) -> Any:
     return team
 
 
-def _resolve_tags(values: Any, errors: dict[str, list[str]]) -> list[Tag]:
+def _tag_ids(values: Any, errors: dict[str, list[str]]) -> list[int]:
+    """Tag ids from ids or Tag objects; a value that is neither is an UNKNOWN_TAG error."""
     if values is None:
         return []
     ids = []
@@ -125,6 +126,13 @@ def _resolve_tags(values: Any, errors: dict[str, list[str]]) -> list[Tag]:
         except (TypeError, ValueError):
             errors.setdefault("tags", []).append(str(UNKNOWN_TAG))
             return []
+    return ids
+
+
+def _resolve_tags(values: Any, errors: dict[str, list[str]]) -> list[Tag]:
+    ids = _tag_ids(values, errors)
+    if not ids:
+        return []
     tags = list(Tag.objects.filter(pk__in=ids))
     if len(tags) != len(set(ids)):
         errors.setdefault("tags", []).append(str(UNKNOWN_TAG))
@@ -295,7 +303,7 @@ def customer_create_many(*, actor: Any, rows: list[dict[str, Any]]) -> list[Cust
             errors.setdefault("owner", []).append(str(CANNOT_ASSIGN_OTHERS))
         customer.owner = owner
         fields.setdefault("custom_fields", {})
-        wanted_tags = [int(getattr(t, "pk", t)) for t in fields.pop("tags", None) or []]
+        wanted_tags = _tag_ids(fields.pop("tags", None), errors)
         if any(pk not in known_tags for pk in wanted_tags):
             errors.setdefault("tags", []).append(str(UNKNOWN_TAG))
         _apply_fields(customer, fields, errors, actor, definitions)

@@ -168,3 +168,10 @@ def test_the_error_report_lists_every_failed_row_while_memory_keeps_only_the_fir
     assert [number for number, _m in _failed_rows(run, chunk=2)] == [2, 3, 4, 5, 6, 7]
     sheet = CalamineWorkbook.from_path(run.error_report).get_sheet_by_index(0).to_python()
     assert [row[0] for row in sheet[1:]] == ["坏0", "坏1", "坏2", "坏3", "坏4", "好"]
+
+
+def test_bulk_create_refuses_tags_that_are_not_tags(org: Any) -> None:
+    with pytest.raises(BatchInvalid) as caught:
+        customer_create_many(actor=org.admin, rows=[{"name": "甲", "tags": ["not-an-id"]}])
+    assert "tags" in caught.value.problems[0].field_errors
+    assert not Customer.objects.exists()
