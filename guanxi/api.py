@@ -113,6 +113,13 @@ def _mount_routers() -> None:
     api.add_router("/v1/", "guanxi.customers.api.exports.router")
     api.add_router("/v1/", "guanxi.sales.api.router")
     api.add_router("/v1/", "guanxi.activities.api.router")
+    api.add_router("/v1/", "guanxi.leads.api.router")
+    api.add_router("/v1/", "guanxi.pool.api.router")
+    api.add_router("/v1/", "guanxi.deals.api.router")
+    api.add_router("/v1/", "guanxi.contracts.api.router")
+    api.add_router("/v1/", "guanxi.reports.api.router")
+    api.add_router("/v1/", "guanxi.notifications.api.router")
+    api.add_router("/v1/", "guanxi.analytics.api.router")
     api.add_router("/v1/", "guanxi.platform.api_imports.router")
 
 

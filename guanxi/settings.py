@@ -67,6 +67,13 @@ INSTALLED_APPS = [
     "guanxi.customers",
     "guanxi.sales",
     "guanxi.activities",
+    "guanxi.leads",
+    "guanxi.pool",
+    "guanxi.deals",
+    "guanxi.contracts",
+    "guanxi.reports",
+    "guanxi.notifications",
+    "guanxi.analytics",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,13 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("activities/", include("guanxi.activities.urls")),
+    path("leads/", include("guanxi.leads.urls")),
+    path("pool/", include("guanxi.pool.urls")),
+    path("deals/", include("guanxi.deals.urls")),
+    path("contracts/", include("guanxi.contracts.urls")),
+    path("reports/", include("guanxi.reports.urls")),
+    path("notifications/", include("guanxi.notifications.urls")),
+    path("analytics/", include("guanxi.analytics.urls")),
     path("platform/", include("guanxi.platform.urls")),
     path("api/", api.urls),
 ]

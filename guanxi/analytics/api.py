@@ -1,0 +1,5 @@
+"""Analytics over the REST API."""
+
+from ninja import Router
+
+router = Router(tags=["analytics"])

@@ -1,0 +1,1 @@
+"""Customer analytics: RFM, grades, lifecycle, churn and CLV."""

@@ -1,0 +1,1 @@
+"""Contracts, payment plans and payments received (回款)."""

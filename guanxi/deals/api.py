@@ -1,0 +1,5 @@
+"""Opportunities over the REST API."""
+
+from ninja import Router
+
+router = Router(tags=["deals"])

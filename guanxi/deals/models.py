@@ -1,0 +1,1 @@
+"""Pipelines, stages and opportunities (商机) with the kanban board."""

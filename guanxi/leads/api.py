@@ -1,0 +1,5 @@
+"""Leads over the REST API."""
+
+from ninja import Router
+
+router = Router(tags=["leads"])

@@ -1,0 +1,1 @@
+"""线索: lead entry, assignment rules and conversion."""

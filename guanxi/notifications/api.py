@@ -1,0 +1,5 @@
+"""Notifications over the REST API."""
+
+from ninja import Router
+
+router = Router(tags=["notifications"])

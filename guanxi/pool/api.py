@@ -1,0 +1,5 @@
+"""Shared pool over the REST API."""
+
+from ninja import Router
+
+router = Router(tags=["pool"])

@@ -1,0 +1,1 @@
+"""The shared pool (公海): claim, release, limits and recycling rules."""

@@ -1,0 +1,5 @@
+"""Sales reports over the REST API."""
+
+from ninja import Router
+
+router = Router(tags=["reports"])

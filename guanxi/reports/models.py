@@ -1,0 +1,1 @@
+"""Sales funnel, trend and forecast reports."""
