@@ -8,11 +8,21 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads")
 
     def ready(self) -> None:
+        from guanxi.customers.services import register_merge_handler, rows_mover
+        from guanxi.customers.timeline import register_timeline_source
         from guanxi.leads import permissions
         from guanxi.leads.models import Lead
+        from guanxi.leads.services import lead_restore
+        from guanxi.leads.timeline_sources import lead_conversion_events
+        from guanxi.platform.recycle_bin import register_recycle_bin_type
         from guanxi.platform.scoping import register_scope
 
         permissions.register()
         # Owned leads follow the usual owner/team scope; selectors.lead_list adds
-        # the unowned (pool) leads of the actor's team (docs/leads.md).
+        # the unowned (pool) leads of the actor's team for viewing (docs/leads.md).
         register_scope(Lead, owner_path="owner", team_path="team", deleted_paths=("deleted_at",))
+        register_recycle_bin_type(model=Lead, label=_("Leads"), restore=lead_restore)
+        register_timeline_source("leads.conversions", lead_conversion_events)
+        register_merge_handler(
+            rows_mover(Lead, "converted_customer", touch_updated_at=True), name="leads.lead"
+        )
