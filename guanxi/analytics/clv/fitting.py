@@ -1,0 +1,84 @@
+"""Both fits on one summary, plus the holdout comparison analysts check a model with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from guanxi.analytics.clv import bgnbd, gamma_gamma
+from guanxi.analytics.clv.summary import Summary
+
+HOLDOUT_BUCKETS = 7  # repeat purchases 0..6 each, then "7+" (as in FHL 2005, figure 4)
+
+
+@dataclass(frozen=True)
+class FitReport:
+    summary: Summary
+    bgnbd: bgnbd.BgNbdParams
+    gamma_gamma: gamma_gamma.GammaGammaParams
+    holdout: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        summary = self.summary
+        result: dict[str, Any] = {
+            "bgnbd": _rounded(self.bgnbd.as_dict()),
+            "gamma_gamma": _rounded(self.gamma_gamma.as_dict()),
+            "customers": summary.customers,
+            "repeat_buyers": summary.repeat_buyers,
+            "gamma_gamma_customers": self.gamma_gamma.customers,
+            "time_unit": summary.time_unit,
+            "calibration_end": summary.calibration_end.isoformat(),
+            "notes": summary.notes,
+        }
+        if self.holdout is not None:
+            result["holdout"] = self.holdout
+        return result
+
+
+def fit_summary(summary: Summary) -> FitReport:
+    """Fit BG/NBD and Gamma-Gamma; InsufficientDataError if the data is too small."""
+    purchases = bgnbd.fit(summary.frequency, summary.recency, summary.age)
+    spend = gamma_gamma.fit(summary.frequency, summary.monetary)
+    holdout = None
+    if summary.holdout_frequency is not None and summary.holdout_length is not None:
+        holdout = holdout_comparison(purchases, summary)
+    return FitReport(summary=summary, bgnbd=purchases, gamma_gamma=spend, holdout=holdout)
+
+
+def holdout_comparison(params: bgnbd.BgNbdParams, summary: Summary) -> dict[str, Any]:
+    """Predicted (conditional expectation) vs actual purchases in the holdout period,
+    in total and by calibration-period frequency."""
+    assert summary.holdout_frequency is not None and summary.holdout_length is not None
+    predicted = bgnbd.conditional_expected_purchases(
+        params, summary.holdout_length, summary.frequency, summary.recency, summary.age
+    )
+    actual = summary.holdout_frequency
+    bucket = np.minimum(summary.frequency, HOLDOUT_BUCKETS).astype(np.int64)
+    buckets = []
+    for value in range(HOLDOUT_BUCKETS + 1):
+        members = bucket == value
+        count = int(np.count_nonzero(members))
+        if not count:
+            continue
+        buckets.append(
+            {
+                "frequency": str(value) if value < HOLDOUT_BUCKETS else f"{value}+",
+                "customers": count,
+                "predicted_mean": round(float(predicted[members].mean()), 4),
+                "actual_mean": round(float(actual[members].mean()), 4),
+            }
+        )
+    assert summary.holdout_end is not None
+    return {
+        "holdout_end": summary.holdout_end.isoformat(),
+        "length": round(summary.holdout_length, 4),
+        "predicted_purchases": round(float(predicted.sum()), 2),
+        "actual_purchases": int(actual.sum()),
+        "by_frequency": buckets,
+    }
+
+
+def _rounded(values: dict[str, float]) -> dict[str, float]:
+    return {key: round(value, 6) for key, value in values.items()}
