@@ -106,9 +106,7 @@ def _negative_ll_and_gradient(
         np.log(a) - np.log(b_x1[has_repeat]) - (r + x[has_repeat]) * log_alpha_tx[has_repeat]
     )
     tail = np.logaddexp(alive_term, dropped_term)
-    terms = (
-        gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b) + tail
-    )
+    terms = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x) - betaln(a, b) + tail
     # Share of the second (dropped-out) branch in the tail, for the chain rule.
     share = np.exp(dropped_term - tail)
     keep = 1.0 - share

@@ -73,4 +73,6 @@ class Command(BaseCommand):
             report = fit_summary(summary)
         except ApplicationError as error:
             raise CommandError(error.message, returncode=EXIT_BAD_INPUT) from error
-        self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=options["indent"]))
+        self.stdout.write(
+            json.dumps(report.as_dict(), ensure_ascii=False, indent=options["indent"])
+        )

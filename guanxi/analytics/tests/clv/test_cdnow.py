@@ -64,9 +64,7 @@ def test_predictions_on_cdnow_are_sensible(summary) -> None:
     assert buckets["0"]["customers"] == 1411
     means = [bucket["predicted_mean"] for bucket in holdout["by_frequency"]]
     assert means == sorted(means)  # more calibration purchases, more expected later
-    alive = bgnbd.probability_alive(
-        report.bgnbd, summary.frequency, summary.recency, summary.age
-    )
+    alive = bgnbd.probability_alive(report.bgnbd, summary.frequency, summary.recency, summary.age)
     assert np.all((alive > 0) & (alive <= 1))
     # Cohort-level E[X(t)] of the paper: about 1.4 repeat purchases in the first year.
     assert bgnbd.expected_purchases(report.bgnbd, 52) == pytest.approx(1.444, abs=0.01)
