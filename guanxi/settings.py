@@ -237,3 +237,22 @@ GUANXI = {
     # by a nightly job; a download after that says the export expired.
     "FILE_RETENTION_DAYS": int(os.environ.get("GUANXI_FILE_RETENTION_DAYS", "7")),
 }
+
+# E-mail (notifications, later campaigns): printed to the console until an SMTP
+# server is configured with GUANXI_EMAIL_HOST (see docs/deployment.md).
+EMAIL_HOST = os.environ.get("GUANXI_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("GUANXI_EMAIL_PORT", "465"))
+EMAIL_HOST_USER = os.environ.get("GUANXI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GUANXI_EMAIL_PASSWORD", "")
+EMAIL_USE_SSL = (
+    os.environ.get("GUANXI_EMAIL_SSL", "true" if EMAIL_PORT == 465 else "false") == "true"
+)
+EMAIL_USE_TLS = not EMAIL_USE_SSL and os.environ.get("GUANXI_EMAIL_TLS", "true") == "true"
+DEFAULT_FROM_EMAIL = os.environ.get("GUANXI_EMAIL_FROM", "Guanxi CRM <noreply@localhost>")
+# The address people open Guanxi at, for links in e-mails.
+GUANXI_SITE_URL = os.environ.get("GUANXI_SITE_URL", "http://127.0.0.1:8000")
