@@ -163,6 +163,7 @@ class DuplicateCandidate:
     customer: Customer
     reasons: list[str] = field(default_factory=list)
     is_visible: bool = False  # in the actor's scope: may be picked to attach the lead to
+    labels: list[str] = field(default_factory=list)  # reasons as words, set by the page
 
 
 def _phones_of(lead: Lead) -> list[str]:
@@ -255,3 +256,15 @@ def owner_choices(*, actor: Any) -> list[Any]:
     else:
         users = users.filter(Q(team__path__startswith=team.path) | Q(pk=actor.pk))
     return list(users.order_by("display_name", "username")[:500])
+
+
+def may_manage_team(actor: Any, team: Any) -> bool:
+    """Rules of a team are set by whoever's data scope covers it ("all": every team)."""
+    if data_scope_of(actor) == DataScope.ALL:
+        return True
+    own_team = getattr(actor, "team", None)
+    if own_team is None or team is None or data_scope_of(actor) == DataScope.OWN:
+        return False
+    if data_scope_of(actor) == DataScope.TEAM:
+        return team.pk == own_team.pk
+    return str(team.path).startswith(own_team.path)

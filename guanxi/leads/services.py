@@ -48,6 +48,7 @@ from guanxi.leads.permissions import (
     DELETE_LEAD,
     MANAGE_ASSIGNMENT,
 )
+from guanxi.leads.selectors import may_manage_team
 from guanxi.platform.audit import audit_record, diff, snapshot
 from guanxi.platform.exceptions import NotFound, ValidationError
 from guanxi.platform.phones import INVALID_PHONE, InvalidPhone, normalize_phone
@@ -75,6 +76,7 @@ OPPORTUNITY_CLOSE_REQUIRED = _("Enter the expected close date.")
 OPPORTUNITIES_UNAVAILABLE = _("Opportunities are not available.")
 UNKNOWN_MEMBER = _("Choose active users.")
 UNKNOWN_KEY = _("Unknown source.")
+TEAM_OUT_OF_SCOPE = _("You may only set the rules of your own teams.")
 DUPLICATE_KEY = _("Each province or source may appear only once.")
 
 EDITABLE_FIELDS = [
@@ -457,6 +459,8 @@ def assignment_rule_save(
     team_obj = _resolve_team(team, errors) if team not in (None, "") else None
     if team_obj is None and "team" not in errors:
         errors["team"] = [str(UNKNOWN_TEAM)]
+    elif team_obj is not None and not may_manage_team(actor, team_obj):
+        errors["team"] = [str(TEAM_OUT_OF_SCOPE)]
     if method not in AssignmentMethod.values:
         errors.setdefault("method", []).append(str(_("Choose a method.")))
     member_ids: list[int] = []
