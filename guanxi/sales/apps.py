@@ -13,14 +13,21 @@ class SalesConfig(AppConfig):
         from guanxi.platform.recycle_bin import register_recycle_bin_type
         from guanxi.platform.scoping import register_scope
         from guanxi.sales import permissions
-        from guanxi.sales.models import Order, Product
-        from guanxi.sales.services import order_restore, product_restore
-        from guanxi.sales.timeline_sources import order_events
+        from guanxi.sales.models import Order, Product, Quote
+        from guanxi.sales.services import order_restore, product_restore, quote_restore
+        from guanxi.sales.timeline_sources import order_events, quote_events
 
         permissions.register()
         # Orders are seen by whoever sees their customer (owner/team of the customer).
         register_scope(
             Order,
+            owner_path="customer__owner",
+            team_path="customer__team",
+            deleted_paths=("deleted_at", "customer__deleted_at"),
+        )
+        # Quotes likewise follow their customer.
+        register_scope(
+            Quote,
             owner_path="customer__owner",
             team_path="customer__team",
             deleted_paths=("deleted_at", "customer__deleted_at"),
@@ -34,6 +41,9 @@ class SalesConfig(AppConfig):
             deleted_paths=("deleted_at",),
         )
         register_recycle_bin_type(model=Order, label=_("Orders"), restore=order_restore)
+        register_recycle_bin_type(model=Quote, label=_("Quotes"), restore=quote_restore)
         register_recycle_bin_type(model=Product, label=_("Products"), restore=product_restore)
         register_timeline_source("sales.orders", order_events)
+        register_timeline_source("sales.quotes", quote_events)
         register_merge_handler(rows_mover(Order, touch_updated_at=True), name="sales.order")
+        register_merge_handler(rows_mover(Quote, touch_updated_at=True), name="sales.quote")

@@ -9,6 +9,8 @@ PRODUCT_READ = ["sales.view_product"]
 PRODUCT_WRITE = ["sales.add_product", "sales.change_product", "sales.delete_product"]
 ORDER_READ = ["sales.view_order"]
 ORDER_WRITE = ["sales.add_order", "sales.change_order", "sales.delete_order"]
+QUOTE_READ = ["sales.view_quote"]
+QUOTE_WRITE = ["sales.add_quote", "sales.change_quote", "sales.delete_quote"]
 
 
 def register() -> None:
@@ -25,5 +27,9 @@ def register() -> None:
             "sales.change_order": _("Edit orders"),
             "sales.delete_order": _("Delete and restore orders"),
             EXPORT_ORDERS: _("Export orders"),
+            "sales.view_quote": _("View quotes"),
+            "sales.add_quote": _("Create quotes"),
+            "sales.change_quote": _("Edit, send and convert quotes"),
+            "sales.delete_quote": _("Delete and restore quotes"),
         },
     )

@@ -1,4 +1,4 @@
-"""Product, price list and order reads.
+"""Product, price list, order and quote reads.
 
 Orders start from platform.scoping.scoped (a rep sees the orders of the
 customers in their scope). Products and price lists are a shared catalogue:
@@ -19,11 +19,14 @@ from guanxi.platform.permissions import has_permission
 from guanxi.platform.scoping import scoped
 from guanxi.sales.models import (
     COUNTED_STATUSES,
+    OPEN_QUOTE_STATUSES,
     Order,
     OrderLine,
     PriceList,
     PriceListItem,
     Product,
+    Quote,
+    QuotePdf,
 )
 
 PRODUCT_SORTS: dict[str, list[str]] = {
@@ -44,7 +47,18 @@ ORDER_SORTS: dict[str, list[str]] = {
     "-id": ["-id"],
     "id": ["id"],
 }
+QUOTE_SORTS: dict[str, list[str]] = {
+    "-date": ["-issued_on", "-id"],
+    "date": ["issued_on", "id"],
+    "-total": ["-total", "-id"],
+    "total": ["total", "id"],
+    "valid_until": ["valid_until", "id"],
+    "-valid_until": ["-valid_until", "-id"],
+    "-id": ["-id"],
+    "id": ["id"],
+}
 CUSTOMER_ORDER_LIMIT = 10
+CUSTOMER_QUOTE_LIMIT = 5
 CENT = Decimal("0.01")
 
 
@@ -225,4 +239,95 @@ def customer_sales_summary(*, actor: Any, customer_id: int) -> CustomerSalesSumm
         profit=Decimal(totals["profit"] or 0).quantize(CENT),
         first_purchase=totals["first"],
         last_purchase=totals["last"],
+    )
+
+
+@dataclass
+class QuoteFilter:
+    q: str = ""
+    customer: int | None = None
+    owner: int | None = None
+    status: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def quote_list(
+    *, actor: Any, filters: QuoteFilter | None = None, action: str = "view"
+) -> QuerySet[Quote]:
+    """Quotes of the customers in the actor's scope (scoped like orders)."""
+    filters = filters or QuoteFilter()
+    qs = scoped(Quote.objects.all(), actor=actor, action=action)
+    if filters.q:
+        text = filters.q.strip()
+        qs = qs.filter(
+            Q(number__icontains=text) | Q(title__icontains=text) | Q(customer__name__icontains=text)
+        )
+    if filters.customer:
+        qs = qs.filter(customer_id=filters.customer)
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.date_from:
+        qs = qs.filter(issued_on__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(issued_on__lte=filters.date_to)
+    return qs.select_related("customer", "owner")
+
+
+def quote_get(*, actor: Any, quote_id: Any, action: str = "view") -> Quote:
+    """One quote in the actor's scope with its lines and saved PDFs; anything else 404s."""
+    try:
+        pk = int(quote_id)
+    except (TypeError, ValueError) as error:
+        raise NotFound("quote") from error
+    quote = (
+        scoped(Quote.objects.filter(pk=pk), actor=actor, action=action)
+        .select_related("customer", "contact", "owner", "created_by", "order")
+        .prefetch_related("lines__product", "pdfs__created_by")
+        .first()
+    )
+    if quote is None:
+        raise NotFound("quote")
+    return quote
+
+
+def quote_pdf_get(*, actor: Any, quote_id: Any, pdf_id: Any) -> QuotePdf:
+    """A saved PDF of a quote the actor can see."""
+    quote = quote_get(actor=actor, quote_id=quote_id)
+    try:
+        pk = int(pdf_id)
+    except (TypeError, ValueError) as error:
+        raise NotFound("quote pdf") from error
+    document = QuotePdf.objects.filter(pk=pk, quote=quote).first()
+    if document is None:
+        raise NotFound("quote pdf")
+    return document
+
+
+@dataclass
+class CustomerQuotesSummary:
+    quotes: list[Quote]
+    open_count: int
+    open_total: Decimal
+
+
+def customer_quotes_summary(*, actor: Any, customer_id: int) -> CustomerQuotesSummary | None:
+    """The 360 page's quotes panel: the latest quotes and the open (draft/sent) total.
+
+    Two queries; None when the actor may not see quotes.
+    """
+    if not has_permission(actor, "sales.view_quote"):
+        return None
+    qs = quote_list(actor=actor, filters=QuoteFilter(customer=customer_id))
+    totals = (
+        qs.filter(status__in=OPEN_QUOTE_STATUSES)
+        .order_by()
+        .aggregate(count=Count("id"), total=Sum("total"))
+    )
+    return CustomerQuotesSummary(
+        quotes=list(qs.order_by("-issued_on", "-id")[:CUSTOMER_QUOTE_LIMIT]),
+        open_count=totals["count"] or 0,
+        open_total=Decimal(totals["total"] or 0).quantize(CENT),
     )

@@ -1,4 +1,4 @@
-"""Orders on the customer timeline (registered in SalesConfig.ready)."""
+"""Orders and quotes on the customer timeline (registered in SalesConfig.ready)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.customers.timeline import TimelineEvent
 from guanxi.platform.permissions import has_permission
-from guanxi.sales.selectors import OrderFilter, order_list
+from guanxi.sales.selectors import OrderFilter, QuoteFilter, order_list, quote_list
 
 # An order has a date, not a time: it sits at noon of that day on the timeline.
 ORDER_TIME = dt.time(12, 0)
@@ -46,6 +46,41 @@ def order_events(
                 url=reverse("sales:order_detail", args=[order.pk]),
                 icon="order",
                 extra={"order": order},
+            )
+        )
+    return events[:limit]
+
+
+def quote_events(
+    *, customer: Any, actor: Any, limit: int, before: dt.datetime | None
+) -> list[TimelineEvent]:
+    """A quote sits at noon of its issue date, with its current status."""
+    if not has_permission(actor, "sales.view_quote"):
+        return []
+    qs = quote_list(actor=actor, filters=QuoteFilter(customer=customer.pk))
+    if before is not None:
+        qs = qs.filter(issued_on__lte=timezone.localtime(before).date())
+    events = []
+    for quote in qs.order_by("-issued_on", "-id")[: limit + 1]:
+        at = _order_at(quote.issued_on)
+        if before is not None and at >= before:
+            continue
+        events.append(
+            TimelineEvent(
+                at=at,
+                kind=f"quote.{quote.status}",
+                title=_("Quote %(number)s · %(status)s")
+                % {"number": quote.number, "status": quote.get_status_display()},
+                body=_("Total %(total)s %(currency)s, valid until %(date)s")
+                % {
+                    "total": quote.total,
+                    "currency": quote.currency,
+                    "date": quote.valid_until.isoformat(),
+                },
+                actor_name=str(quote.owner or ""),
+                url=reverse("sales:quote_detail", args=[quote.pk]),
+                icon="quote",
+                extra={"quote": quote},
             )
         )
     return events[:limit]

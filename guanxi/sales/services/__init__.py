@@ -1,4 +1,4 @@
-"""Product, price list and order writes (STYLE.md rule 2)."""
+"""Product, price list, order and quote writes (STYLE.md rule 2)."""
 
 from guanxi.sales.services.orders import (
     next_order_number,
@@ -14,6 +14,18 @@ from guanxi.sales.services.products import (
     product_restore,
     product_update,
 )
+from guanxi.sales.services.quotes import (
+    quote_accept,
+    quote_convert_to_order,
+    quote_create,
+    quote_delete,
+    quote_pdf_save,
+    quote_reject,
+    quote_restore,
+    quote_send,
+    quote_update,
+    quotes_expire,
+)
 
 __all__ = [
     "next_order_number",
@@ -27,4 +39,14 @@ __all__ = [
     "product_delete",
     "product_restore",
     "product_update",
+    "quote_accept",
+    "quote_convert_to_order",
+    "quote_create",
+    "quote_delete",
+    "quote_pdf_save",
+    "quote_reject",
+    "quote_restore",
+    "quote_send",
+    "quote_update",
+    "quotes_expire",
 ]

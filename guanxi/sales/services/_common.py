@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 CENT = Decimal("0.01")
@@ -12,6 +15,7 @@ MAX_AMOUNT = Decimal("9999999999.99")
 INVALID_NUMBER = _("Enter a number.")
 NOT_NEGATIVE = _("Enter zero or more.")
 TOO_LARGE = _("This number is too large.")
+NUMBER_ATTEMPTS = 5
 
 
 def money(value: Decimal) -> Decimal:
@@ -47,3 +51,38 @@ def parse_decimal(
         errors.setdefault(field, []).append(str(TOO_LARGE))
         return None
     return money(number)
+
+
+def next_day_number(model: type[models.Model], prefix: str, day: dt.date) -> str:
+    """<prefix>YYYYMMDD-NNNN: the day's highest number plus one (the unique index decides races).
+
+    Orders (SO-) and quotes (Q-) number the same way; `model` needs a unique `number`.
+    """
+    day_prefix = f"{prefix}{day:%Y%m%d}-"
+    last = (
+        model._default_manager.filter(number__startswith=day_prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    tail = last.rsplit("-", 1)[1] if last else ""
+    sequence = int(tail) + 1 if tail.isdigit() else 1
+    return f"{day_prefix}{sequence:04d}"
+
+
+def save_numbered(instance: Any, number: str | None, *, prefix: str) -> None:
+    """Insert with the given or the next free day number; retry when a concurrent insert won."""
+    if number:
+        instance.number = number
+        instance.save()
+        return
+    for attempt in range(NUMBER_ATTEMPTS):
+        instance.number = next_day_number(type(instance), prefix, timezone.localdate())
+        try:
+            with transaction.atomic():
+                instance.save()
+            return
+        except IntegrityError:
+            instance.pk = None
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise

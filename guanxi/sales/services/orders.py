@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +31,7 @@ from guanxi.platform.softdelete import mark_deleted, mark_restored
 from guanxi.platform.versioning import ensure_version, lock_current
 from guanxi.sales.models import Order, OrderLine, OrderStatus, Product
 from guanxi.sales.selectors import default_unit_prices
-from guanxi.sales.services._common import money, parse_decimal
+from guanxi.sales.services._common import money, next_day_number, parse_decimal, save_numbered
 
 ORDER_NOT_FOUND = _("This order does not exist or you cannot see it.")
 UNKNOWN_CUSTOMER = _("Choose a customer you can see.")
@@ -48,7 +48,7 @@ NUMBER_TAKEN = _("Another order already has this number.")
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("999999999.99")
 HEADER_FIELDS = ["order_date", "status", "owner", "notes"]
-NUMBER_ATTEMPTS = 5
+ORDER_PREFIX = "SO-"
 
 
 @dataclass
@@ -194,33 +194,7 @@ def _apply_header(order: Order, changes: dict[str, Any], errors: dict[str, list[
 
 def next_order_number(day: dt.date) -> str:
     """SO-YYYYMMDD-NNNN: the day's highest number plus one (the unique index decides races)."""
-    prefix = f"SO-{day:%Y%m%d}-"
-    last = (
-        Order.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
-    return f"{prefix}{sequence:04d}"
-
-
-def _save_numbered(order: Order, number: str | None) -> None:
-    """Insert with the given or the next free number; retry when a concurrent insert won."""
-    if number:
-        order.number = number
-        order.save()
-        return
-    for attempt in range(NUMBER_ATTEMPTS):
-        order.number = next_order_number(timezone.localdate())
-        try:
-            with transaction.atomic():
-                order.save()
-            return
-        except IntegrityError:
-            order.pk = None
-            if attempt == NUMBER_ATTEMPTS - 1:
-                raise
+    return next_day_number(Order, ORDER_PREFIX, day)
 
 
 @transaction.atomic
@@ -258,7 +232,7 @@ def order_create(
         errors.setdefault("number", []).append(str(NUMBER_TAKEN))
     order.number = number or "SO-PENDING"
     full_clean_into(order, errors, exclude=["customer"] if found is None else None)
-    _save_numbered(order, number)
+    save_numbered(order, number, prefix=ORDER_PREFIX)
     _write_lines(order, clean)
     audit_record(
         actor=actor,
