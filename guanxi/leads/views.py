@@ -34,7 +34,7 @@ from guanxi.leads.permissions import (
     MANAGE_ASSIGNMENT,
     VIEW_LEAD,
 )
-from guanxi.platform.exceptions import ApplicationError, NotFound
+from guanxi.platform.exceptions import ApplicationError, NotFound, ValidationError
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
@@ -54,12 +54,33 @@ def _lead(request: HttpRequest, lead_id: int, action: str = "view") -> Lead:
         raise Http404(str(error)) from error
 
 
-def _has_opportunities() -> bool:
+# Service error keys of lead_convert -> the convert form's fields.
+CONVERT_ERROR_FIELDS = {
+    "customer.name": "customer_name",
+    "opportunity.title": "opportunity_title",
+    "opportunity.amount": "opportunity_amount",
+    "opportunity.expected_close_on": "opportunity_close_on",
+}
+
+
+def _has_opportunities(actor: Any) -> bool:
     try:
         from guanxi.deals.services import opportunity_create  # noqa: F401
     except ImportError:
         return False
-    return True
+    return has_permission(actor, "deals.add_opportunity")
+
+
+def _for_convert_form(error: ApplicationError) -> ApplicationError:
+    if not isinstance(error, ValidationError):
+        return error
+    return ValidationError(
+        error.message,
+        field_errors={
+            CONVERT_ERROR_FIELDS.get(key, key): messages
+            for key, messages in error.field_errors.items()
+        },
+    )
 
 
 @login_required
@@ -239,7 +260,7 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
         return redirect("leads:lead_detail", lead.pk)
     candidates = selectors.duplicate_candidates(actor=request.user, lead=lead)
     attachable = [c for c in candidates if c.is_visible]
-    has_opportunities = _has_opportunities()
+    has_opportunities = _has_opportunities(request.user)
     form = ConvertForm(
         request.POST if request.method == "POST" else None,
         candidates=candidates,
@@ -256,7 +277,7 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
         try:
             result = services.lead_convert(actor=request.user, lead=lead, **form.service_fields())
         except ApplicationError as error:
-            apply_field_errors(form, error)
+            apply_field_errors(form, _for_convert_form(error))
         else:
             messages.success(
                 request,
