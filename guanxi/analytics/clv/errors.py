@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from guanxi.platform.exceptions import ApplicationError
+
+TOO_LITTLE_DATA = _(
+    "Too little data to fit %(model)s: %(customers)s customers, %(repeat_buyers)s repeat "
+    "buyers (need at least %(min_customers)s customers and %(min_repeat_buyers)s repeat buyers)."
+)
+ALL_ON_LAST_DAY = _(
+    "Too little data to fit BG/NBD: every customer's first purchase is on the last day."
+)
+SAME_SPEND = _("Too little data to fit Gamma-Gamma: every repeat buyer spends the same amount.")
+NOT_CONVERGED = _("The %(model)s fit did not converge on this data.")
 
 
 class InsufficientDataError(ApplicationError):

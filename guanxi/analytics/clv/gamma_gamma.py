@@ -21,7 +21,12 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-from guanxi.analytics.clv.errors import InsufficientDataError
+from guanxi.analytics.clv.errors import (
+    NOT_CONVERGED,
+    SAME_SPEND,
+    TOO_LITTLE_DATA,
+    InsufficientDataError,
+)
 
 LOG_BOUNDS = (np.log(1e-5), np.log(1e7))
 MIN_REPEAT_BUYERS = 10
@@ -103,14 +108,19 @@ def fit(frequency: np.ndarray, monetary: np.ndarray) -> GammaGammaParams:
     """Maximum-likelihood (p, q, γ) on the repeat buyers of a summary."""
     x, m_x = fit_sample(frequency, monetary)
     if x.size < MIN_REPEAT_BUYERS:
+        positive = int(np.count_nonzero(np.asarray(frequency) > 0))
         raise InsufficientDataError(
-            f"Too little data to fit Gamma-Gamma: {x.size} repeat buyers with a positive "
-            f"spend (need at least {MIN_REPEAT_BUYERS})."
+            str(TOO_LITTLE_DATA)
+            % {
+                "model": "Gamma-Gamma",
+                "customers": np.size(frequency),
+                "repeat_buyers": positive,
+                "min_customers": MIN_REPEAT_BUYERS,
+                "min_repeat_buyers": MIN_REPEAT_BUYERS,
+            }
         )
     if np.ptp(m_x) == 0:
-        raise InsufficientDataError(
-            "Too little data to fit Gamma-Gamma: every repeat buyer spends the same amount."
-        )
+        raise InsufficientDataError(str(SAME_SPEND))
     log_m_x = np.log(m_x)
     scale = float(x.size)
     mean_spend = float(np.mean(m_x))
@@ -128,7 +138,7 @@ def fit(frequency: np.ndarray, monetary: np.ndarray) -> GammaGammaParams:
         if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
             best = result
     if best is None or best.fun >= 1e299:
-        raise InsufficientDataError("The Gamma-Gamma fit did not converge on this data.")
+        raise InsufficientDataError(str(NOT_CONVERGED) % {"model": "Gamma-Gamma"})
     p, q, gamma = (float(value) for value in np.exp(best.x))
     return GammaGammaParams(
         p=p,

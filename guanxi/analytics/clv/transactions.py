@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanxi.platform.exceptions import ApplicationError
 from guanxi.platform.imports.reading import open_table
@@ -27,6 +29,12 @@ COLUMN_ALIASES: dict[str, set[str]] = {
                "交易金额"},
 }  # fmt: skip
 MAX_REPORTED_ERRORS = 10
+EMPTY_CUSTOMER = gettext_lazy("the customer id is empty")
+ROWS_UNREADABLE = gettext_lazy("Some rows cannot be read:")
+MISSING_COLUMNS = gettext_lazy(
+    "The file needs the columns customer_id, date and amount; missing: %(missing)s. "
+    "Columns found: %(found)s."
+)
 
 
 class TransactionFileError(ApplicationError):
@@ -55,7 +63,7 @@ def read_transactions(path: str | Path) -> Transactions:
         raw_amount = row.cells[positions["amount"]]
         try:
             if not customer:
-                raise ImportValueError("the customer id is empty")
+                raise ImportValueError(str(EMPTY_CUSTOMER))
             key = raw_date if isinstance(raw_date, str) else repr(raw_date)
             day = date_cache.get(key)
             if day is None:
@@ -64,7 +72,10 @@ def read_transactions(path: str | Path) -> Transactions:
             amount = float(parse_amount(raw_amount))
         except ImportValueError as error:
             if len(errors) < MAX_REPORTED_ERRORS:
-                errors.append(f"row {row.number}: {error.message}")
+                errors.append(
+                    _("row %(number)s: %(message)s")
+                    % {"number": row.number, "message": error.message}
+                )
             else:
                 errors.append("…")
                 break
@@ -73,7 +84,7 @@ def read_transactions(path: str | Path) -> Transactions:
         days.append(day)
         amounts.append(amount)
     if errors:
-        raise TransactionFileError("Some rows cannot be read:\n" + "\n".join(errors))
+        raise TransactionFileError("\n".join([str(ROWS_UNREADABLE), *errors]))
     return Transactions(
         customer_ids=np.asarray(ids),
         dates=np.asarray(days, dtype=np.int64),
@@ -98,7 +109,6 @@ def _column_positions(headers: list[str]) -> dict[str, int]:
     missing = [column for column in COLUMN_ALIASES if column not in positions]
     if missing:
         raise TransactionFileError(
-            f"The file needs the columns customer_id, date and amount; missing: "
-            f"{', '.join(missing)}. Columns found: {', '.join(headers)}."
+            str(MISSING_COLUMNS) % {"missing": ", ".join(missing), "found": ", ".join(headers)}
         )
     return positions

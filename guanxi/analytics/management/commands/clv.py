@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from guanxi.analytics.clv import TIME_UNITS, fit_summary, summarise_transactions
 from guanxi.analytics.clv.transactions import read_transactions
@@ -33,6 +34,7 @@ def _date_argument(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = "Customer lifetime value models (BG/NBD + Gamma-Gamma) on a transactions file."
+    requires_system_checks: list[str] = []  # reads a file; no database, URLs or templates
 
     def add_arguments(self, parser: CommandParser) -> None:
         subcommands = parser.add_subparsers(dest="subcommand", required=True)
@@ -53,12 +55,14 @@ class Command(BaseCommand):
     def _fit(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"No such file: {path}", returncode=EXIT_BAD_INPUT)
+            raise CommandError(
+                _("No such file: %(path)s") % {"path": path}, returncode=EXIT_BAD_INPUT
+            )
         calibration_end = options["calibration_end"]
         holdout_end = options["holdout_end"]
         if holdout_end is not None and holdout_end <= calibration_end:
             raise CommandError(
-                "--holdout-end must be after --calibration-end", returncode=EXIT_BAD_INPUT
+                _("--holdout-end must be after --calibration-end"), returncode=EXIT_BAD_INPUT
             )
         try:
             transactions = read_transactions(path)
