@@ -303,6 +303,9 @@ def lead_create(*, actor: Any, name: str, **fields: Any) -> Lead:
         lead.owner = assignee_for(lead=lead)
         if lead.owner is not None:
             lead.assigned_at = timezone.now()
+            # The owner's team leader must see it: a department rule handing leads
+            # to members of its groups files each lead under the member's group.
+            lead.team = lead.owner.team or lead.team
     lead.save()
     audit_record(
         actor=actor,
