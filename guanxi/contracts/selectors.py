@@ -48,6 +48,7 @@ from guanxi.contracts.models import (
 )
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.scoping import DataScope, data_scope_of, may_act, scoped
+from guanxi.sales.services._common import money
 
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
@@ -417,7 +418,7 @@ def receivables_report(
                 key = values[key_name]
                 target = rows_by_key.setdefault(key, AgeRow(key=key, label=""))
                 for bucket in BUCKETS:
-                    target.buckets[bucket] += values[bucket] or Decimal("0.00")
+                    target.buckets[bucket] += money(Decimal(values[bucket] or 0))
     _label_rows(groups)
     by_customer = sorted(
         (row for row in groups["customer"].values() if row.total > 0),
