@@ -1,7 +1,8 @@
-"""Tasks on the customer timeline (registered in ActivitiesConfig.ready).
+"""Tasks and meetings on the customer timeline (registered in ActivitiesConfig.ready).
 
 A task sits at its due moment (its time, else 09:00 of the due day), so upcoming
-tasks head the timeline and past ones fall into place among the follow-ups.
+tasks head the timeline and past ones fall into place among the follow-ups; a
+meeting sits at its start.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.activities.models import Task
-from guanxi.activities.selectors import TaskFilter, task_list
+from guanxi.activities.models import Meeting, Task
+from guanxi.activities.selectors.meetings import MeetingFilter, meeting_list
+from guanxi.activities.selectors.tasks import TaskFilter, task_list
 from guanxi.customers.timeline import TimelineEvent
 
 DEFAULT_TIME = dt.time(9, 0)
@@ -50,3 +52,34 @@ def task_events(
             )
         )
     return events[:limit]
+
+
+def meeting_events(
+    *, customer: Any, actor: Any, limit: int, before: dt.datetime | None
+) -> list[TimelineEvent]:
+    qs = meeting_list(actor=actor, filters=MeetingFilter(customer=customer.pk))
+    if before is not None:
+        qs = qs.filter(starts_at__lt=before)
+    events = []
+    meeting: Meeting
+    for meeting in qs.order_by("-starts_at", "-id")[:limit]:
+        where = meeting.location or (_("online") if meeting.online_url else "")
+        body = _("Organised by %(organiser)s") % {"organiser": meeting.organiser}
+        if where:
+            body = f"{body} · {where}"
+        if meeting.minutes:
+            body = f"{body}\n{meeting.minutes[:300]}"
+        events.append(
+            TimelineEvent(
+                at=meeting.starts_at,
+                kind=f"meeting.{meeting.status}",
+                title=_("Meeting: %(title)s · %(status)s")
+                % {"title": meeting.title, "status": meeting.get_status_display()},
+                body=body,
+                actor_name=str(meeting.organiser),
+                url=reverse("activities:meeting_detail", args=[meeting.pk]),
+                icon="meeting",
+                extra={"meeting": meeting},
+            )
+        )
+    return events

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from guanxi.activities.models import Task
-from guanxi.activities.services import task_create
+from guanxi.activities.models import Meeting, Task
+from guanxi.activities.services import meeting_create, task_create
 from guanxi.customers.tests.factories import _superuser_actor
 
 
@@ -21,3 +21,14 @@ def make_task(*, actor: Any = None, **fields: Any) -> Task:
 
 def days_from_today(days: int) -> dt.date:
     return timezone.localdate() + dt.timedelta(days=days)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def make_meeting(*, actor: Any = None, **fields: Any) -> Meeting:
+    """A one-hour meeting tomorrow at 10:00, organised by `actor` (default: a superuser)."""
+    fields.setdefault("title", "季度业务回顾")
+    fields.setdefault("starts_at", at(days_from_today(1), 10))
+    return meeting_create(actor=actor or _superuser_actor(), **fields)

@@ -1,4 +1,4 @@
-"""Task writes (STYLE.md rule 2) and the working-day due-date helper.
+"""Task writes (STYLE.md rule 2).
 
 Every write checks the permission, validates everything before saving (one
 ValidationError with all field errors, nothing written), bumps `version` and
@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import chinese_calendar
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.activities.models import Task, TaskPriority, TaskStatus
+from guanxi.activities.notify import notify
 from guanxi.activities.permissions import ADD_TASK, CHANGE_TASK, DELETE_TASK
+from guanxi.activities.workdays import working_days_after
 from guanxi.customers.selectors import customer_get
 from guanxi.customers.services._common import (
     clean_notes,
@@ -36,7 +37,6 @@ UNKNOWN_ASSIGNEE = _("Choose an active user.")
 UNKNOWN_CUSTOMER = _("Choose a customer you can see.")
 INVALID_TIME = _("Enter a time as HH:MM.")
 UNKNOWN_FIELD = _("Unknown field.")
-MAX_WORKING_DAYS = 3660
 
 EDITABLE_FIELDS = [
     "title",
@@ -47,42 +47,16 @@ EDITABLE_FIELDS = [
     "priority",
     "status",
     "customer",
+    "remind_minutes_before",
     "due_in_working_days",
 ]
 AUDIT_FIELDS = [*EDITABLE_FIELDS[:-1], "done_at"]
+# The reminder choices the form offers; the API takes any number of minutes up to 30 days.
+REMIND_CHOICES = (0, 15, 60, 1440)
+MAX_REMIND_MINUTES = 30 * 1440
+DEFAULT_TIME = dt.time(9, 0)  # the due moment of a task without a time
+INVALID_REMINDER = _("Choose when to be reminded (minutes before the due time, up to 30 days).")
 INVALID_WORKING_DAYS = _("Enter a number of working days from 0 to 365.")
-
-
-# --- working days ------------------------------------------------------------------
-
-
-def is_working_day(day: dt.date) -> bool:
-    """Chinese public holidays and make-up working days (调休); Mon–Fri outside the
-    years chinese-calendar knows."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def working_days_after(start: dt.date, days: int) -> dt.date:
-    """The date `days` working days strictly after `start` ("in 3 working days").
-
-    `days` = 0 gives `start` itself when it is a working day, else the next one.
-    """
-    if days < 0 or days > MAX_WORKING_DAYS:
-        raise ValueError("days out of range")
-    day = start
-    if days == 0:
-        while not is_working_day(day):
-            day += dt.timedelta(days=1)
-        return day
-    remaining = days
-    while remaining:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return day
 
 
 # --- validation --------------------------------------------------------------------
@@ -128,6 +102,35 @@ def _time(value: Any, errors: dict[str, list[str]]) -> dt.time | None:
         return None
 
 
+def _remind_minutes(value: Any, errors: dict[str, list[str]]) -> int | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) > MAX_REMIND_MINUTES:
+        errors.setdefault("remind_minutes_before", []).append(str(INVALID_REMINDER))
+        return None
+    return int(text)
+
+
+def task_due_at(task: Task) -> dt.datetime:
+    """The due moment: the due time on the due day, else 09:00 (local time)."""
+    return timezone.make_aware(dt.datetime.combine(task.due_on, task.due_time or DEFAULT_TIME))
+
+
+def _schedule_reminder(task: Task) -> None:
+    """Derive remind_at; a moved reminder goes out again, an unchanged one not twice."""
+    wanted = None
+    if (
+        task.remind_minutes_before is not None
+        and task.status == TaskStatus.OPEN
+        and isinstance(task.due_on, dt.date)
+    ):
+        wanted = task_due_at(task) - dt.timedelta(minutes=task.remind_minutes_before)
+    if wanted != task.remind_at:
+        task.remind_at = wanted
+        task.reminded_at = None
+
+
 def _apply(task: Task, actor: Any, changes: dict[str, Any], errors: dict[str, list[str]]) -> None:
     for name, value in changes.items():
         if name not in EDITABLE_FIELDS:
@@ -140,6 +143,8 @@ def _apply(task: Task, actor: Any, changes: dict[str, Any], errors: dict[str, li
             task.due_time = _time(value, errors)
         elif name == "notes":
             task.notes = clean_notes(value, errors)
+        elif name == "remind_minutes_before":
+            task.remind_minutes_before = _remind_minutes(value, errors)
         elif name == "due_in_working_days":
             if value in (None, ""):
                 continue
@@ -165,6 +170,7 @@ def _finish(task: Task, errors: dict[str, list[str]]) -> None:
         errors.setdefault("assignee", []).append(str(UNKNOWN_ASSIGNEE))
         exclude.append("assignee")
     full_clean_into(task, errors, exclude=exclude)
+    _schedule_reminder(task)
 
 
 def _snapshot(task: Task) -> dict[str, Any]:
@@ -181,15 +187,18 @@ def task_create(
     title: str,
     due_on: Any = None,
     assignee: Any = None,
+    meeting: Any = None,
     **fields: Any,
 ) -> Task:
     """Create a task; the assignee defaults to the actor, the customer must be in scope.
 
     `due_in_working_days=N` sets the due date N working days after today instead.
+    `meeting` (a Meeting the caller found through a selector) marks a follow-up task
+    created from its minutes.
     """
     require_permission(actor, ADD_TASK)
     errors: dict[str, list[str]] = {}
-    task = Task(created_by=actor if getattr(actor, "pk", None) else None)
+    task = Task(created_by=actor if getattr(actor, "pk", None) else None, meeting=meeting)
     if assignee is None:
         assignee = actor
     _apply(task, actor, {"title": title, "due_on": due_on, "assignee": assignee, **fields}, errors)
@@ -247,8 +256,11 @@ def task_done(*, actor: Any, task: Task, is_done: bool = True) -> Task:
     before = _snapshot(current)
     current.status = wanted
     current.done_at = timezone.now() if is_done else None
+    _schedule_reminder(current)
     current.version += 1
-    current.save(update_fields=["status", "done_at", "version", "updated_at"])
+    current.save(
+        update_fields=["status", "done_at", "remind_at", "reminded_at", "version", "updated_at"]
+    )
     audit_record(
         actor=actor,
         action="activities.task.done" if is_done else "activities.task.reopened",
@@ -270,7 +282,7 @@ def task_delete(*, actor: Any, task: Task) -> Task:
 @transaction.atomic
 def task_restore(*, actor: Any, instance: Task) -> Task:
     """Back from the recycle bin; a task whose customer is deleted comes back with it."""
-    from guanxi.activities.selectors import task_is_restorable
+    from guanxi.activities.selectors.tasks import task_is_restorable
 
     if not task_is_restorable(instance, actor=actor):
         raise NotFound(str(TASK_NOT_FOUND))
@@ -278,3 +290,47 @@ def task_restore(*, actor: Any, instance: Task) -> Task:
     if mark_restored(current):
         audit_record(actor=actor, action="activities.task.restored", instance=current)
     return current
+
+
+REMINDER_BATCH = 500
+
+
+def task_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Send every reminder that is due (once): the periodic job calls this each minute.
+
+    Each task is claimed with a conditional UPDATE (reminded_at IS NULL), so two
+    workers running at the same time never send the same reminder twice. Reminders
+    of tasks done, cancelled or in the recycle bin are not sent.
+    """
+    from django.urls import reverse
+
+    now = now or timezone.now()
+    sent = 0
+    due = (
+        Task.objects.filter(
+            remind_at__lte=now,
+            reminded_at__isnull=True,
+            status=TaskStatus.OPEN,
+            deleted_at__isnull=True,
+        )
+        .select_related("assignee", "customer")
+        .order_by("remind_at", "id")
+    )
+    for task in due[:REMINDER_BATCH]:
+        with transaction.atomic():
+            claimed = Task.objects.filter(pk=task.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            )
+            if not claimed or not task.assignee.is_active:
+                continue
+            when = timezone.localtime(task_due_at(task))
+            notify(
+                recipient=task.assignee,
+                kind="activities.task_reminder",
+                title=str(_("Task due %(when)s: %(title)s"))
+                % {"when": when.strftime("%Y-%m-%d %H:%M"), "title": task.title},
+                body=task.customer.name if task.customer_id else "",
+                url=reverse("activities:task_update", args=[task.pk]),
+            )
+            sent += 1
+    return sent

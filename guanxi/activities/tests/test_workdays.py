@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guanxi.activities.services import is_working_day, working_days_after
+from guanxi.activities.workdays import is_working_day, working_days_after
 
 KNOWN = st.dates(min_value=dt.date(2004, 1, 1), max_value=dt.date(2026, 11, 30))
 
@@ -62,3 +62,44 @@ def test_spring_festival_is_skipped() -> None:
 def test_out_of_range_is_refused(days: int) -> None:
     with pytest.raises(ValueError):
         working_days_after(dt.date(2026, 1, 5), days)
+
+
+def test_old_import_path_still_works() -> None:
+    from guanxi.activities import services
+
+    assert services.working_days_after is working_days_after
+    assert services.is_working_day is is_working_day
+
+
+def test_next_working_day_and_holiday_names() -> None:
+    from django.utils import translation
+
+    from guanxi.activities.workdays import day_info, holiday_name, next_working_day
+
+    assert next_working_day(dt.date(2026, 9, 30)) == dt.date(2026, 10, 8)
+    assert next_working_day(dt.date(2026, 10, 9)) == dt.date(2026, 10, 10)  # make-up Saturday
+    with translation.override("zh-hans"):
+        assert holiday_name(dt.date(2026, 10, 1)) == "国庆节"
+        saturday = day_info(dt.date(2026, 10, 10))
+        assert saturday.is_makeup_workday and saturday.holiday_name == "国庆节"
+        assert saturday.is_working_day and not saturday.is_holiday
+    with translation.override("en"):
+        assert holiday_name(dt.date(2026, 10, 1)) == "National Day"
+    assert holiday_name(dt.date(2026, 10, 12)) == ""
+    national = day_info(dt.date(2026, 10, 1))
+    assert national.is_holiday and not national.is_working_day
+
+
+def test_years_without_data_fall_back_to_weekdays_with_a_warning(caplog) -> None:
+    from guanxi.activities import workdays
+
+    workdays._warned_years.discard(2035)
+    with caplog.at_level("WARNING", logger="guanxi.activities.workdays"):
+        assert workdays.is_working_day(dt.date(2035, 10, 1))  # a Monday, no data
+        assert not workdays.is_working_day(dt.date(2035, 10, 6))  # Saturday
+        assert workdays.next_working_day(dt.date(2035, 10, 5)) == dt.date(2035, 10, 8)
+    assert [r for r in caplog.records if "2035" in r.getMessage()]
+    assert len([r for r in caplog.records if "2035" in r.getMessage()]) == 1  # once per year
+    info = workdays.day_info(dt.date(2035, 10, 1))
+    assert not info.is_known and info.holiday_name == "" and info.is_working_day
+    assert workdays.holiday_name(dt.date(2035, 10, 1)) == ""
