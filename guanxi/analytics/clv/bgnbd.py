@@ -228,11 +228,41 @@ def _expected_while_alive(
             _expected_while_alive(shape, 1.0 - NEAR_ONE, b_plus_x, horizon)
             + _expected_while_alive(shape, 1.0 + NEAR_ONE, b_plus_x, horizon)
         )
-    c = a + b_plus_x - 1
-    remaining = np.exp(-(a - 1) * np.log1p(horizon)) * hyp2f1(
-        c - shape, a - 1, c, horizon / (1.0 + horizon)
+    shape, b_plus_x, horizon = (
+        np.array(part, dtype=np.float64) for part in np.broadcast_arrays(shape, b_plus_x, horizon)
     )
-    return c / (a - 1) * (1.0 - remaining)
+    result = np.array(_expected_while_alive_at(shape, a, b_plus_x, horizon), dtype=np.float64)
+    missing = ~np.isfinite(result)
+    if np.any(missing):
+        # c = a+b'−1 = 0 (a + b = 1 exactly, x = 0) makes 2F1 undefined though the
+        # expectation is smooth in b: the mean at b ± 1e-6.
+        args = (shape[missing], a, b_plus_x[missing], horizon[missing])
+        result[missing] = 0.5 * (
+            _expected_while_alive_at(args[0], a, args[2] + 1e-6, args[3])
+            + _expected_while_alive_at(args[0], a, args[2] - 1e-6, args[3])
+        )
+    return result
+
+
+def _expected_while_alive_at(
+    shape: np.ndarray, a: float, b_plus_x: np.ndarray, horizon: np.ndarray
+) -> np.ndarray:
+    c = a + b_plus_x - 1
+    z = horizon / (1.0 + horizon)
+    first = c - shape
+    with np.errstate(all="ignore"):
+        hyper = np.asarray(hyp2f1(first, a - 1, c, z), dtype=np.float64)
+        missing = ~np.isfinite(hyper)
+        if np.any(missing):
+            # scipy returns nan when c − (c−s) − (a−1) = s − a + 1 is a whole number and
+            # z is near 1; 2F1 is smooth in its first parameter: the mean at ±1e-7
+            # (error ~1e-13 against mpmath).
+            first_m, c_m, z_m = first[missing], c[missing], z[missing]
+            hyper[missing] = 0.5 * (
+                hyp2f1(first_m + 1e-7, a - 1, c_m, z_m) + hyp2f1(first_m - 1e-7, a - 1, c_m, z_m)
+            )
+        remaining = np.exp(-(a - 1) * np.log1p(horizon)) * hyper
+        return c / (a - 1) * (1.0 - remaining)
 
 
 def expected_purchases(params: BgNbdParams, t: float | np.ndarray) -> np.ndarray:
