@@ -6,3 +6,12 @@ class ReportsConfig(AppConfig):
     name = "guanxi.reports"
     label = "reports"
     verbose_name = _("Sales reports")
+
+    def ready(self) -> None:
+        from guanxi.platform.scoping import register_scope
+        from guanxi.reports import permissions
+        from guanxi.reports.models import SalesMonth
+
+        permissions.register()
+        # The aggregate is keyed like orders are scoped: by the customer's owner/team.
+        register_scope(SalesMonth, owner_path="scope_owner", team_path="team")
