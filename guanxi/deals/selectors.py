@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from guanxi.accounts.models import Team
 from guanxi.deals.models import (
@@ -29,7 +30,9 @@ from guanxi.deals.models import (
 from guanxi.deals.services._common import as_pk
 from guanxi.deals.services.pipelines import pipeline_ensure_default
 from guanxi.platform.exceptions import NotFound
+from guanxi.platform.models import AuditEntry
 from guanxi.platform.scoping import DataScope, data_scope_of, may_act, scoped
+from guanxi.platform.selectors import audit_list_for_object
 
 OPPORTUNITY_SORTS: dict[str, list[str]] = {
     "-id": ["-id"],
@@ -42,6 +45,23 @@ OPPORTUNITY_SORTS: dict[str, list[str]] = {
 }
 CUSTOMER_OPPORTUNITY_LIMIT = 10
 BOARD_CARD_LIMIT = 5000
+BOARD_CARD_FIELDS = (
+    "id",
+    "title",
+    "amount",
+    "currency",
+    "expected_close_on",
+    "status",
+    "stage_id",
+    "pipeline_id",
+    "version",
+    "position",
+    "customer__id",
+    "customer__name",
+    "owner__id",
+    "owner__display_name",
+    "owner__username",
+)
 ZERO = Decimal("0.00")
 
 
@@ -216,42 +236,54 @@ def _weighted(amount: Decimal, probability: int) -> Decimal:
     return (amount * Decimal(probability) / 100).quantize(Decimal("0.01"))
 
 
-def board_get(*, actor: Any, pipeline: Pipeline, filters: OpportunityFilter | None = None) -> Board:
-    """The kanban board: one query for every card (customer, owner joined), columns
-    and totals built in Python from those rows. Only open opportunities are cards;
-    the won and lost columns show the opportunities closed in the filtered period
-    (this month's closes when no close month is chosen), so a drop stays visible."""
-    filters = filters or OpportunityFilter()
+def _board_queryset(
+    *, actor: Any, pipeline: Pipeline, filters: OpportunityFilter
+) -> QuerySet[Opportunity]:
+    """The opportunities the board shows: every open one, and in the won and lost
+    columns those closed in the chosen close month (or this month, unfiltered), so a
+    card dropped there stays visible without the columns growing forever."""
     filters.pipeline = pipeline.pk
-    stages = list(getattr(pipeline, "stage_list", None) or pipeline.stages.order_by("order", "id"))
-    columns = {stage.pk: BoardColumn(stage=stage) for stage in stages}
     qs = opportunity_list(actor=actor, filters=filters)
     closed = Q(status__in=[OpportunityStatus.WON, OpportunityStatus.LOST])
     if not (filters.close_month or filters.close_from or filters.close_to):
-        from django.utils import timezone
-
         today = timezone.localdate()
         start = timezone.make_aware(dt.datetime.combine(today.replace(day=1), dt.time.min))
         closed &= Q(won_at__gte=start) | Q(lost_at__gte=start)
-    qs = qs.filter(Q(status=OpportunityStatus.OPEN) | closed).only(
-        "id",
-        "title",
-        "amount",
-        "currency",
-        "expected_close_on",
-        "status",
-        "stage_id",
-        "version",
-        "position",
-        "lost_reason",
-        "customer__id",
-        "customer__name",
-        "owner__id",
-        "owner__display_name",
-        "owner__username",
+    return qs.filter(Q(status=OpportunityStatus.OPEN) | closed)
+
+
+def _columns(pipeline: Pipeline) -> dict[int, BoardColumn]:
+    stages = getattr(pipeline, "stage_list", None) or list(pipeline.stages.order_by("order", "id"))
+    return {stage.pk: BoardColumn(stage=stage) for stage in stages}
+
+
+def _board(pipeline: Pipeline, columns: dict[int, BoardColumn]) -> Board:
+    for column in columns.values():
+        column.weighted = _weighted(column.total, column.stage.probability)
+    ordered = list(columns.values())
+    is_open = [c for c in ordered if c.stage.kind == StageKind.OPEN]
+    return Board(
+        pipeline=pipeline,
+        columns=ordered,
+        count=sum(c.count for c in is_open),
+        total=sum((c.total for c in is_open), ZERO),
+        weighted=sum((c.weighted for c in is_open), ZERO),
     )
-    qs = qs.select_related(None).select_related("customer", "owner")
-    for card in qs.order_by("position", "-id")[:BOARD_CARD_LIMIT]:
+
+
+def board_get(*, actor: Any, pipeline: Pipeline, filters: OpportunityFilter | None = None) -> Board:
+    """The kanban board: ONE query for every card (customer and owner joined, only the
+    columns a card shows); columns and totals are summed in Python from those rows."""
+    filters = filters or OpportunityFilter()
+    columns = _columns(pipeline)
+    qs = (
+        _board_queryset(actor=actor, pipeline=pipeline, filters=filters)
+        .select_related(None)
+        .select_related("customer", "owner")
+        .only(*BOARD_CARD_FIELDS)
+        .order_by("position", "-id")
+    )
+    for card in qs[:BOARD_CARD_LIMIT]:
         column = columns.get(card.stage_id)
         if column is None:
             continue
@@ -259,15 +291,35 @@ def board_get(*, actor: Any, pipeline: Pipeline, filters: OpportunityFilter | No
         column.cards.append(card)
         column.count += 1
         column.total += card.amount
-    for column in columns.values():
-        column.weighted = _weighted(column.total, column.stage.probability)
-    ordered = [columns[stage.pk] for stage in stages]
-    return Board(
-        pipeline=pipeline,
-        columns=ordered,
-        count=sum(c.count for c in ordered if c.stage.kind == StageKind.OPEN),
-        total=sum((c.total for c in ordered if c.stage.kind == StageKind.OPEN), ZERO),
-        weighted=sum((c.weighted for c in ordered if c.stage.kind == StageKind.OPEN), ZERO),
+    return _board(pipeline, columns)
+
+
+def board_totals(
+    *, actor: Any, pipeline: Pipeline, filters: OpportunityFilter | None = None
+) -> Board:
+    """Counts and amounts per column without the cards (after a move): one GROUP BY."""
+    filters = filters or OpportunityFilter()
+    columns = _columns(pipeline)
+    rows = (
+        _board_queryset(actor=actor, pipeline=pipeline, filters=filters)
+        .order_by()
+        .values("stage_id")
+        .annotate(count=Count("id"), total=Sum("amount"))
+    )
+    for row in rows:
+        column = columns.get(row["stage_id"])
+        if column is not None:
+            column.count = row["count"]
+            column.total = row["total"] or ZERO
+    return _board(pipeline, columns)
+
+
+def last_change(*, actor: Any, opportunity: Opportunity) -> AuditEntry | None:
+    """The newest audit entry of the opportunity (who moved or edited it last)."""
+    return (
+        audit_list_for_object(actor=actor, instance=opportunity)
+        .order_by("-created_at", "-id")
+        .first()
     )
 
 
@@ -288,8 +340,6 @@ class StageTime:
 
 def time_in_stages(*, opportunity: Opportunity, history: list[StageHistory]) -> list[StageTime]:
     """Total time spent in each stage (a stage visited twice adds up), current last."""
-    from django.utils import timezone
-
     totals: dict[str, int] = {}
     for row in history:
         if row.from_stage_name:

@@ -1,0 +1,1 @@
+"""Opportunity pages: the kanban board, the list, detail, forms and actions."""
