@@ -123,7 +123,9 @@ def test_pipeline_settings(org: Any) -> None:
     names = list(pipeline.stages.order_by("order").values_list("name", flat=True))
     assert names.index("样品测试") == 4  # after the last open stage, before won/lost
     stage = pipeline.stages.get(name="样品测试")
-    client.post(url, {"action": "save_stage", "stage": stage.pk, "name": "试用", "probability": "45"})
+    client.post(
+        url, {"action": "save_stage", "stage": stage.pk, "name": "试用", "probability": "45"}
+    )
     stage.refresh_from_db()
     assert (stage.name, stage.probability) == ("试用", 45)
     client.post(url, {"action": "up", "stage": stage.pk})
