@@ -52,6 +52,7 @@ class LeadForm(forms.Form):
         label=_("Status"),
         choices=[(s.value, s.label) for s in EDITABLE_STATUSES],
         initial=LeadStatus.NEW,
+        widget=forms.Select(attrs={"x-model": "status"}),
     )
     disqualify_reason = forms.CharField(
         label=_("Disqualify reason"), max_length=200, required=False
@@ -175,14 +176,18 @@ class ConvertForm(forms.Form):
     target = forms.ChoiceField(
         label=_("Customer"),
         choices=[(NEW, _("Create a new customer")), (ATTACH, _("Attach to an existing customer"))],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"x-model": "target"}),
         initial=NEW,
     )
     customer_name = forms.CharField(label=_("New customer's name"), max_length=200, required=False)
     customer = forms.TypedChoiceField(
         label=_("Existing customer"), required=False, coerce=int, empty_value=None
     )
-    create_opportunity = forms.BooleanField(label=_("Also create an opportunity"), required=False)
+    create_opportunity = forms.BooleanField(
+        label=_("Also create an opportunity"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"x-model": "opportunity"}),
+    )
     opportunity_title = forms.CharField(
         label=_("Opportunity title"), max_length=200, required=False
     )

@@ -2,7 +2,9 @@
 
 accounts.builtin_roles does not list the lead codes yet (the lead adds them);
 until then this grants leads.permissions.BUILTIN_GRANTS the way migration 0002
-does for existing installations. Once listed there, this changes nothing.
+does for existing installations (and the deals grants, which conversion uses:
+transactional tests flush the roles their migration granted). Once listed
+there, this changes nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ def org(org: Any) -> Any:
     from guanxi.accounts.models import Role
     from guanxi.platform.permissions import forget_cached_permissions
 
-    for code, wanted in BUILTIN_GRANTS.items():
+    grants = {code: list(wanted) for code, wanted in BUILTIN_GRANTS.items()}
+    try:
+        from guanxi.deals.permissions import BUILTIN_GRANTS as DEAL_GRANTS
+    except ImportError:
+        DEAL_GRANTS = {}
+    for code, wanted in DEAL_GRANTS.items():
+        grants.setdefault(code, []).extend(wanted)
+    for code, wanted in grants.items():
         role = Role.objects.get(code=code, is_builtin=True)
         missing = [permission for permission in wanted if permission not in role.permissions]
         if missing:
