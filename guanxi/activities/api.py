@@ -264,7 +264,7 @@ def meeting_cancel(
     return _meeting_answer(request, response, updated)
 
 
-@router.put("/meetings/{meeting_id}/minutes", response={200: MeetingOut, **WRITE_ERRORS})
+@router.post("/meetings/{meeting_id}/minutes", response={200: MeetingOut, **WRITE_ERRORS})
 def meeting_minutes(
     request: HttpRequest,
     meeting_id: Id,

@@ -29,6 +29,7 @@ from guanxi.platform.scoping import DataScope, data_scope_of
 
 MAX_ENTRIES_PER_KIND = 2000
 MAX_MEETING_DAYS = 31
+KIND_ORDER = {"meeting": 0, "task": 1, "follow_up": 2}
 
 
 @dataclass
@@ -42,8 +43,14 @@ class CalendarEntry:
     is_closed: bool = False  # done task, cancelled meeting
 
     @property
-    def sort_key(self) -> tuple[int, dt.time, str]:
-        return (0 if self.time is None else 1, self.time or dt.time(0), self.title)
+    def sort_key(self) -> tuple[int, dt.time, int, str]:
+        """Untimed first (all-day meetings, tasks, follow-ups), then by time."""
+        return (
+            0 if self.time is None else 1,
+            self.time or dt.time(0),
+            KIND_ORDER.get(self.kind, 9),
+            self.title,
+        )
 
 
 @dataclass
