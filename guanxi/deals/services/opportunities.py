@@ -343,7 +343,7 @@ def _apply_plain(opportunity: Opportunity, fields: dict[str, Any], errors: dict)
             opportunity.notes = clean_notes(value, errors)
         elif name == "currency":
             code = str(value or "CNY").strip().upper()
-            if len(code) != 3 or not code.isalpha():
+            if len(code) != 3 or not (code.isascii() and code.isalpha()):
                 _add(errors, "currency", CURRENCY_INVALID)
             opportunity.currency = code
         else:
