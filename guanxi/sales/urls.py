@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.sales.views import orders, products
+from guanxi.sales.views import orders, products, quotes
 
 app_name = "sales"
 urlpatterns = [
@@ -23,4 +23,22 @@ urlpatterns = [
     path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
     path("orders/<int:order_id>/update/", orders.order_update, name="order_update"),
     path("orders/<int:order_id>/delete/", orders.order_delete, name="order_delete"),
+    path("quotes/", quotes.quote_list, name="quote_list"),
+    path("quotes/create/", quotes.quote_create, name="quote_create"),
+    path("quotes/customers/", quotes.quote_customer_options, name="quote_customer_options"),
+    path("quotes/contacts/", quotes.quote_contact_options, name="quote_contact_options"),
+    path("quotes/<int:quote_id>/", quotes.quote_detail, name="quote_detail"),
+    path("quotes/<int:quote_id>/update/", quotes.quote_update, name="quote_update"),
+    path("quotes/<int:quote_id>/delete/", quotes.quote_delete, name="quote_delete"),
+    path("quotes/<int:quote_id>/send/", quotes.quote_send, name="quote_send"),
+    path("quotes/<int:quote_id>/accept/", quotes.quote_accept, name="quote_accept"),
+    path("quotes/<int:quote_id>/reject/", quotes.quote_reject, name="quote_reject"),
+    path("quotes/<int:quote_id>/convert/", quotes.quote_convert, name="quote_convert"),
+    path("quotes/<int:quote_id>/pdf/", quotes.quote_pdf, name="quote_pdf"),
+    path("quotes/<int:quote_id>/pdfs/", quotes.quote_pdf_save, name="quote_pdf_save"),
+    path(
+        "quotes/<int:quote_id>/pdfs/<int:pdf_id>/",
+        quotes.quote_pdf_file,
+        name="quote_pdf_file",
+    ),
 ]
