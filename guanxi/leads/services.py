@@ -17,7 +17,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.models import CustomerKind
@@ -99,8 +102,42 @@ EDITABLE_FIELDS = [
 AUDIT_FIELDS = [*EDITABLE_FIELDS, "assigned_at", "last_followed_at"]
 
 
+NOTIFY_ASSIGNED = "leads.assigned"
+NOTIFY_ASSIGNED_LABEL = pgettext_lazy("notification kind", "A lead was assigned to me")
+
+
 def lead_snapshot(lead: Lead) -> dict[str, Any]:
     return snapshot(lead, AUDIT_FIELDS)
+
+
+def _assigned_title(name: str, company: str) -> str:
+    # Rendered in the recipient's language by notification_send (a lazy string).
+    if company:
+        return gettext("New lead for you: %(name)s · %(company)s") % {
+            "name": name,
+            "company": company,
+        }
+    return gettext("New lead for you: %(name)s") % {"name": name}
+
+
+_lazy_assigned_title = lazy(_assigned_title, str)
+
+
+def _notify_assigned(lead: Lead, actor: Any) -> None:
+    """Tell a new owner about a lead someone else (or a rule) gave them."""
+    if lead.owner_id is None or lead.owner_id == getattr(actor, "pk", None):
+        return
+    try:
+        from guanxi.notifications.services import notification_send
+    except ImportError:  # notifications not installed
+        return
+    notification_send(
+        recipient=lead.owner,
+        kind=NOTIFY_ASSIGNED,
+        title=_lazy_assigned_title(lead.name, lead.company),
+        body=lead.get_source_display(),
+        url=reverse("leads:lead_detail", args=[lead.pk]),
+    )
 
 
 # --- validation -------------------------------------------------------------------------
@@ -313,6 +350,7 @@ def lead_create(*, actor: Any, name: str, **fields: Any) -> Lead:
         instance=lead,
         changes={"after": lead_snapshot(lead)},
     )
+    _notify_assigned(lead, actor)
     return lead
 
 
@@ -348,6 +386,8 @@ def lead_update(*, actor: Any, lead: Lead, expected_version: int | None, **chang
         instance=current,
         changes=diff(before, lead_snapshot(current)),
     )
+    if current.owner_id != before["owner"]:
+        _notify_assigned(current, actor)
     return current
 
 
