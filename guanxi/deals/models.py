@@ -148,6 +148,15 @@ class Opportunity(TimestampedModel, VersionedModel, SoftDeleteModel):
     lost_at = models.DateTimeField(_("lost at"), null=True, blank=True)
     stage_entered_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
     position = models.BigIntegerField(_("position"), default=0)
+    lead = models.ForeignKey(
+        "leads.Lead",
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
+        help_text=_("The lead this opportunity was converted from."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -56,6 +56,7 @@ from guanxi.deals.services._common import (
     UNKNOWN_CONTACT,
     UNKNOWN_CUSTOMER,
     UNKNOWN_FIELD,
+    UNKNOWN_LEAD,
     UNKNOWN_OWNER,
     UNKNOWN_PIPELINE,
     UNKNOWN_STAGE,
@@ -86,7 +87,7 @@ EDITABLE_FIELDS = [
     "stage",
     "lost_reason",
 ]
-AUDIT_FIELDS = [*EDITABLE_FIELDS, "status", "won_at", "lost_at"]
+AUDIT_FIELDS = [*EDITABLE_FIELDS, "status", "won_at", "lost_at", "lead"]
 TEXT_LIMITS = {"title": 200, "competitors": 300, "next_step": 300, "lost_reason": 300}
 
 
@@ -351,16 +352,25 @@ def _apply_plain(opportunity: Opportunity, fields: dict[str, Any], errors: dict)
 
 
 def _link_lead(opportunity: Opportunity, actor: Any, lead: Any, errors: dict) -> None:
-    """Remember the lead an opportunity was converted from (when the leads app has it)."""
-    if lead in (None, "") or not hasattr(Opportunity, "lead"):
+    """Remember the lead the opportunity was converted from: a Lead the caller found
+    through the leads selectors, or an id the actor may see."""
+    if lead in (None, ""):
         return
-    opportunity.lead_id = as_pk(lead)  # type: ignore[attr-defined]
+    if getattr(lead, "pk", None) and lead._meta.label_lower == "leads.lead":
+        opportunity.lead = lead
+        return
+    from guanxi.leads.selectors import lead_get
+
+    try:
+        opportunity.lead = lead_get(actor=actor, lead_id=as_pk(lead))
+    except NotFound:
+        _add(errors, "lead", UNKNOWN_LEAD)
 
 
 def _validate(opportunity: Opportunity, errors: dict[str, list[str]]) -> None:
     exclude = [
         name
-        for name in ("customer", "contact", "owner", "team", "pipeline", "stage", "amount")
+        for name in ("customer", "contact", "owner", "team", "pipeline", "stage", "amount", "lead")
         if name in errors or getattr(opportunity, f"{name}_id", None) is None
     ]
     if "expected_close_on" in errors:

@@ -335,3 +335,15 @@ def test_customer_merge_moves_opportunities(org: Any) -> None:
     assert moved == [opportunity.pk]
     opportunity.refresh_from_db()
     assert opportunity.customer == keep
+
+
+def test_opportunity_remembers_its_lead(org: Any) -> None:
+    from guanxi.leads.tests.factories import make_lead
+
+    lead = make_lead(actor=org.east_rep, owner=org.east_rep)
+    by_instance = make_opportunity(actor=org.east_rep, lead=lead)
+    assert by_instance.lead == lead
+    assert make_opportunity(actor=org.east_rep, lead=lead.pk).lead == lead
+    with pytest.raises(ValidationError) as caught:
+        make_opportunity(actor=org.east_rep, lead=999999)
+    assert "lead" in caught.value.field_errors
