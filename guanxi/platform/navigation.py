@@ -35,6 +35,8 @@ NAV: list[NavEntry | NavGroup] = [
         _("Work"),
         [
             NavEntry(_("Tasks"), "activities:task_list", "activities.view_task"),
+            NavEntry(_("Calendar"), "activities:calendar"),
+            NavEntry(_("Meetings"), "activities:meeting_list", "activities.view_meeting"),
         ],
     ),
     NavGroup(
@@ -42,13 +44,27 @@ NAV: list[NavEntry | NavGroup] = [
         [
             NavEntry(_("Customers"), "customers:customer_list", "customers.view_customer"),
             NavEntry(_("Contacts"), "customers:contact_list", "customers.view_contact"),
+            NavEntry(_("Shared pool"), "pool:pool_list", "pool.view_pool"),
         ],
     ),
     NavGroup(
         _("Sales"),
         [
+            NavEntry(_("Leads"), "leads:lead_list", "leads.view_lead"),
+            NavEntry(_("Opportunities"), "deals:opportunity_board", "deals.view_opportunity"),
+            NavEntry(_("Quotes"), "sales:quote_list", "sales.view_quote"),
+            NavEntry(_("Contracts"), "contracts:contract_list", "contracts.view_contract"),
+            NavEntry(_("Receivables"), "contracts:receivables", "contracts.view_contract"),
             NavEntry(_("Orders"), "sales:order_list", "sales.view_order"),
             NavEntry(_("Products"), "sales:product_list", "sales.view_product"),
+        ],
+    ),
+    NavGroup(
+        _("Reports"),
+        [
+            NavEntry(_("Sales trend"), "reports:sales_trend", "reports.view_sales_reports"),
+            NavEntry(_("Sales funnel"), "reports:sales_funnel", "reports.view_sales_reports"),
+            NavEntry(_("Forecast"), "reports:sales_forecast", "reports.view_sales_reports"),
         ],
     ),
     NavGroup(
@@ -62,7 +78,7 @@ NAV: list[NavEntry | NavGroup] = [
 ]
 
 
-def _is_active(request: HttpRequest, url: str) -> bool:
+def _matches(request: HttpRequest, url: str) -> bool:
     return request.path == url if url == "/" else request.path.startswith(url)
 
 
@@ -71,27 +87,30 @@ def _visible_links(request: HttpRequest, entries: list[NavEntry]) -> list[dict[s
     for entry in entries:
         if entry.permission and not has_permission(request.user, entry.permission):
             continue
-        url = reverse(entry.url_name)
-        links.append({"label": entry.label, "url": url, "active": _is_active(request, url)})
+        links.append({"label": entry.label, "url": reverse(entry.url_name), "active": False})
     return links
 
 
 def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
-    """Top-level items: links ({label, url, active}) and groups (plus `children`)."""
+    """Top-level items: links ({label, url, active}) and groups (plus `children`).
+
+    The one active link is the longest URL the current path starts with, so
+    /reports/funnel/ lights "Sales funnel" and not also "Sales trend" at /reports/.
+    """
     items: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
     for item in NAV:
-        if isinstance(item, NavEntry):
-            items.extend(_visible_links(request, [item]))
-            continue
-        children = _visible_links(request, item.entries)
-        if len(children) == 1:
-            items.append(children[0])
+        entries = [item] if isinstance(item, NavEntry) else item.entries
+        children = _visible_links(request, entries)
+        links.extend(children)
+        if isinstance(item, NavEntry) or len(children) == 1:
+            items.extend(children)
         elif children:
-            items.append(
-                {
-                    "label": item.label,
-                    "children": children,
-                    "active": any(child["active"] for child in children),
-                }
-            )
+            items.append({"label": item.label, "children": children})
+    matching = [link for link in links if _matches(request, link["url"])]
+    if matching:
+        max(matching, key=lambda link: len(link["url"]))["active"] = True
+    for item in items:
+        if "children" in item:
+            item["active"] = any(child["active"] for child in item["children"])
     return items
