@@ -71,6 +71,7 @@ def trend_chart(trend: Any) -> dict[str, Any]:
 def funnel_chart(report: Any) -> dict[str, Any]:
     return {
         "option": {
+            "color": ["#206bc4", "#3b82d6", "#5a9ae0", "#7fb2ea", "#2fb344"],
             "tooltip": {"trigger": "item", "formatter": "{b}: {c}"},
             "series": [
                 {
@@ -80,8 +81,11 @@ def funnel_chart(report: Any) -> dict[str, Any]:
                     "sort": "none",
                     "left": "5%",
                     "width": "90%",
-                    "minSize": "8%",
-                    "label": {"position": "inside", "formatter": "{b} {c}"},
+                    "min": 0,
+                    "max": max([step.count for step in report.steps] + [1]),
+                    "minSize": "30%",
+                    "gap": 2,
+                    "label": {"position": "inside", "formatter": "{b} {c}", "color": "#fff"},
                     "data": [{"name": step.name, "value": step.count} for step in report.steps],
                 }
             ],
@@ -130,7 +134,10 @@ def forecast_chart(report: Any) -> dict[str, Any]:
                 "name": _("Forecast"),
                 "type": "line",
                 "lineStyle": {"type": "dashed"},
-                "data": pad + [_num(m.forecast) for m in report.months],
+                # Starts at the last actual month so the two lines join.
+                "data": pad[:-1]
+                + [_num(history[-1][1]) if history else None]
+                + [_num(m.forecast) for m in report.months],
             },
         ]
     if report.has_pipeline:
