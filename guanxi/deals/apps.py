@@ -9,9 +9,11 @@ class DealsConfig(AppConfig):
 
     def ready(self) -> None:
         from guanxi.customers.services import register_merge_handler, rows_mover
+        from guanxi.customers.timeline import register_timeline_source
         from guanxi.deals import permissions
         from guanxi.deals.models import Opportunity
         from guanxi.deals.services import opportunity_restore
+        from guanxi.deals.timeline_sources import opportunity_events
         from guanxi.platform.recycle_bin import register_recycle_bin_type
         from guanxi.platform.scoping import register_scope
 
@@ -26,6 +28,7 @@ class DealsConfig(AppConfig):
         register_recycle_bin_type(
             model=Opportunity, label=_("Opportunities"), restore=opportunity_restore
         )
+        register_timeline_source("deals.opportunities", opportunity_events)
         register_merge_handler(
             rows_mover(Opportunity, touch_updated_at=True), name="deals.opportunity"
         )
