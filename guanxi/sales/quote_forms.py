@@ -92,9 +92,7 @@ class QuoteForm(forms.Form):
     valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(**DATE_WIDGET))
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3, initial="CNY")
-    discount_percent = forms.DecimalField(
-        label=_("Discount on the whole quote %"), initial=0, **PERCENT_FIELD
-    )
+    discount_percent = forms.DecimalField(label=_("Quote discount %"), initial=0, **PERCENT_FIELD)
     tax_rate = forms.DecimalField(label=_("Tax rate %"), initial=0, **PERCENT_FIELD)
     terms = forms.CharField(
         label=_("Terms (printed on the PDF)"),

@@ -66,6 +66,8 @@ document.addEventListener("alpine:init", () => {
       const price = parseFloat(line.unit_price);
       const discount = parseFloat(line.discount_percent || "0");
       if (!isFinite(quantity) || !isFinite(price) || !isFinite(discount)) return null;
+      // What the server will refuse shows no amount rather than a misleading one.
+      if (quantity <= 0 || price < 0 || discount < 0 || discount > 100) return null;
       return this.cents((quantity * price * (100 - discount)) / 100);
     },
     lineAmount(line) {
