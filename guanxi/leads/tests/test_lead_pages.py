@@ -209,3 +209,25 @@ def test_assignment_rule_settings(org: Any) -> None:
         client.get(reverse("leads:assignment_rule_edit", args=[org.service_team.pk])).status_code
         == 404
     )
+
+
+def test_detail_query_count_does_not_grow_and_pool_panel_shows(org: Any) -> None:
+    lead = make_lead(actor=org.east_rep)
+    client = _client(org.east_rep)
+    url = reverse("leads:lead_detail", args=[lead.pk])
+    services.lead_activity_create(actor=org.east_rep, lead=lead, kind="call", content="一")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for index in range(10):
+        services.lead_activity_create(
+            actor=org.east_rep, lead=lead, kind="note", content=f"{index}"
+        )
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert len(many) == len(few)
+    assert page.count('data-testid="activity"') == 11
+    pool_lead = services.lead_create(actor=org.east_rep2, name="公海里的")
+    pool_page = client.get(reverse("leads:lead_detail", args=[pool_lead.pk])).content.decode()
+    assert 'data-testid="lead-pool"' in pool_page
+    assert 'data-testid="lead-edit"' not in pool_page  # claim it first
