@@ -340,7 +340,8 @@ def probability_alive(
             np.log(a) - np.log(b + x - 1) + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
         )
     log_odds = np.where(x > 0, log_odds, -np.inf)
-    return 1.0 / (1.0 + np.exp(log_odds))
+    with np.errstate(over="ignore"):  # exp overflow = P(alive) 0, which is the answer
+        return 1.0 / (1.0 + np.exp(log_odds))
 
 
 def conditional_expected_purchases(
@@ -351,8 +352,44 @@ def conditional_expected_purchases(
     age: np.ndarray,
 ) -> np.ndarray:
     """E[Y(t) | x, t_x, T]: expected purchases in the next t periods (FHL 2005 eq. 10)."""
+    if np.ndim(t) == 0:
+        return conditional_expected_purchases_over(params, [float(t)], frequency, recency, age)[0]
     x = np.asarray(frequency, dtype=np.float64)
     big_t = np.asarray(age, dtype=np.float64)
     horizon = np.asarray(t, dtype=np.float64) / (params.alpha + big_t)
     expected_if_alive = _expected_while_alive(params.r + x, params.a, params.b + x, horizon)
     return expected_if_alive * probability_alive(params, x, recency, age)
+
+
+def conditional_expected_purchases_over(
+    params: BgNbdParams,
+    horizons: list[float],
+    frequency: np.ndarray,
+    recency: np.ndarray,
+    age: np.ndarray,
+) -> list[np.ndarray]:
+    """E[Y(t) | x, t_x, T] for several horizons t at once.
+
+    The hypergeometric part depends on (x, T) only, so it is computed once per distinct
+    (x, T) pair (at 1,000,000 customers with daily data, a few tens of thousands) and
+    spread back; only P(alive) is per customer."""
+    x = np.asarray(frequency, dtype=np.float64).reshape(-1)
+    big_t = np.asarray(age, dtype=np.float64).reshape(-1)
+    shape = np.shape(frequency)
+    alive = probability_alive(params, x, np.asarray(recency).reshape(-1), big_t)
+    if x.size == 0:
+        return [np.zeros(shape) for _ in horizons]
+    order = np.lexsort((big_t, x))
+    sorted_x, sorted_t = x[order], big_t[order]
+    is_new = np.ones(x.size, dtype=bool)
+    is_new[1:] = (np.diff(sorted_x) != 0) | (np.diff(sorted_t) != 0)
+    pair_x, pair_t = sorted_x[is_new], sorted_t[is_new]
+    pair_of = np.empty(x.size, dtype=np.int64)
+    pair_of[order] = np.cumsum(is_new) - 1
+    results = []
+    for t in horizons:
+        per_pair = _expected_while_alive(
+            params.r + pair_x, params.a, params.b + pair_x, t / (params.alpha + pair_t)
+        )
+        results.append((per_pair[pair_of] * alive).reshape(shape))
+    return results

@@ -68,14 +68,14 @@ def customer_lifetime_value(
     rate = monthly_rate(annual=annual_discount_rate, monthly=monthly_discount_rate)
     month = DAYS_PER_MONTH / TIME_UNITS[time_unit]
     spend = gamma_gamma.conditional_expected_spend(gamma_gamma_params, frequency, monetary)
+    cumulative = bgnbd.conditional_expected_purchases_over(
+        bgnbd_params, [step * month for step in range(1, months + 1)], frequency, recency, age
+    )
     value = np.zeros(np.shape(frequency), dtype=np.float64)
     previous = np.zeros_like(value)
-    for step in range(1, months + 1):
-        cumulative = bgnbd.conditional_expected_purchases(
-            bgnbd_params, step * month, frequency, recency, age
-        )
-        value += (cumulative - previous) / (1.0 + rate) ** step
-        previous = cumulative
+    for step, expected in enumerate(cumulative, start=1):
+        value += (expected - previous) / (1.0 + rate) ** step
+        previous = expected
     return margin * spend * value
 
 

@@ -162,3 +162,13 @@ def test_predict_customers_same_figures_in_any_time_unit() -> None:
     for name in ("purchases_90_days", "purchases_365_days", "probability_alive", "clv_12_months"):
         assert getattr(weeks, name) == pytest.approx(getattr(days, name), rel=1e-9)
     assert np.all(weeks.purchases_365_days > weeks.purchases_90_days)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.tuples(positive, positive, positive, positive), st.lists(customer, min_size=1))
+def test_predictions_per_distinct_pair_equal_per_customer(params, rows) -> None:
+    fitted = BgNbdParams(*params)
+    x, t_x, big_t = as_arrays(rows)
+    grouped = bgnbd.conditional_expected_purchases(fitted, 13.0, x, t_x, big_t)
+    direct = bgnbd.conditional_expected_purchases(fitted, np.full(x.size, 13.0), x, t_x, big_t)
+    assert np.allclose(grouped, direct, rtol=1e-12, atol=0)
