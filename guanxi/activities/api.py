@@ -52,6 +52,9 @@ def _task_out(task: Task) -> dict[str, Any]:
         "done_at": task.done_at,
         "customer": task.customer_id,
         "customer_name": task.customer.name if task.customer_id else None,
+        "lead": task.lead_id,
+        "opportunity": task.opportunity_id,
+        "contract": task.contract_id,
         "meeting": task.meeting_id,
         "remind_minutes_before": task.remind_minutes_before,
         "remind_at": task.remind_at,
@@ -83,6 +86,10 @@ def task_list(request: HttpRequest, filters: Query[TaskFilter]) -> dict[str, Any
             priority=filters.priority,
             assignee=filters.assignee,
             customer=filters.customer,
+            lead=filters.lead,
+            opportunity=filters.opportunity,
+            contract=filters.contract,
+            meeting=filters.meeting,
         ),
     )
     return keyset_page_out(

@@ -23,7 +23,11 @@ SERVICE_FIELDS = (
     "notes",
     "due_in_working_days",
     "remind_minutes_before",
+    "lead",
+    "opportunity",
+    "contract",
 )
+RELATED_RECORDS = ("lead", "opportunity", "contract")
 
 REMINDER_CHOICES = [
     ("", _("No reminder")),
@@ -66,6 +70,16 @@ class TaskForm(forms.Form):
         max_value=2**63 - 1,
         widget=forms.Select(attrs={"data-customer-search": ""}),
     )
+    # Set from the lead/opportunity/contract page (?lead=<id>); the service checks scope.
+    lead = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    opportunity = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    contract = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     remind_minutes_before = forms.TypedChoiceField(
         label=_("Reminder"),
         choices=REMINDER_CHOICES,
@@ -100,6 +114,9 @@ class TaskForm(forms.Form):
                     "customer": task.customer_id,
                     "notes": task.notes,
                     "remind_minutes_before": task.remind_minutes_before,
+                    "lead": task.lead_id,
+                    "opportunity": task.opportunity_id,
+                    "contract": task.contract_id,
                     "version": task.version,
                 }
             )
@@ -139,6 +156,9 @@ class TaskForm(forms.Form):
         }
         if fields.get("due_in_working_days") is None:
             fields.pop("due_in_working_days", None)
+        for name in RELATED_RECORDS:
+            if fields.get(name) is None and name in fields and not self.initial.get(name):
+                fields.pop(name)  # not linked, nothing to check
         return fields
 
 

@@ -62,6 +62,30 @@ class Task(TimestampedModel, VersionedModel, SoftDeleteModel):
         on_delete=models.SET_NULL,
         related_name="created_tasks",
     )
+    lead = models.ForeignKey(
+        "leads.Lead",
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+    )
+    opportunity = models.ForeignKey(
+        "deals.Opportunity",
+        verbose_name=_("opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+    )
     meeting = models.ForeignKey(
         "activities.Meeting",
         verbose_name=_("meeting"),
@@ -85,6 +109,19 @@ class Task(TimestampedModel, VersionedModel, SoftDeleteModel):
         indexes = [
             models.Index(fields=["assignee", "status", "due_on", "id"], name="task_assignee_due"),
             models.Index(fields=["customer", "due_on", "id"], name="task_customer_due"),
+            models.Index(
+                fields=["lead", "due_on"], name="task_lead_due", condition=Q(lead__isnull=False)
+            ),
+            models.Index(
+                fields=["opportunity", "due_on"],
+                name="task_opportunity_due",
+                condition=Q(opportunity__isnull=False),
+            ),
+            models.Index(
+                fields=["contract", "due_on"],
+                name="task_contract_due",
+                condition=Q(contract__isnull=False),
+            ),
             models.Index(fields=["status", "due_on", "id"], name="task_status_due"),
             models.Index(fields=["created_by", "due_on", "id"], name="task_creator_due"),
             models.Index(

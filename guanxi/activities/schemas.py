@@ -33,6 +33,9 @@ class _TaskFields(InSchema):
     priority: PriorityCode = None  # type: ignore[assignment]
     assignee: Id = None  # type: ignore[assignment]
     customer: Id | None = None
+    lead: Id | None = None
+    opportunity: Id | None = None
+    contract: Id | None = None
     due_in_working_days: WorkingDays | None = None
     remind_minutes_before: RemindMinutes | None = None
 
@@ -67,6 +70,9 @@ class TaskOut(Schema):
     done_at: dt.datetime | None
     customer: int | None
     customer_name: str | None
+    lead: int | None
+    opportunity: int | None
+    contract: int | None
     meeting: int | None
     remind_minutes_before: int | None
     remind_at: dt.datetime | None
@@ -89,6 +95,10 @@ class TaskFilter(Schema):
     priority: PriorityCode | Literal[""] = ""
     assignee: Id | None = None
     customer: Id | None = None
+    lead: Id | None = None
+    opportunity: Id | None = None
+    contract: Id | None = None
+    meeting: Id | None = None
     sort: TaskSort = "due"
 
 

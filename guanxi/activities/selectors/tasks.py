@@ -48,6 +48,10 @@ class TaskFilter:
     priority: str = ""
     assignee: int | None = None
     customer: int | None = None
+    lead: int | None = None
+    opportunity: int | None = None
+    contract: int | None = None
+    meeting: int | None = None
     is_mine: bool = False  # assigned to the actor
 
 
@@ -107,6 +111,9 @@ def task_list(
         qs = qs.filter(assignee_id=actor.pk)
     if filters.customer:
         qs = qs.filter(customer_id=filters.customer)
+    for name in ("lead", "opportunity", "contract", "meeting"):
+        if getattr(filters, name):
+            qs = qs.filter(**{f"{name}_id": getattr(filters, name)})
     if filters.due:
         today = timezone.localdate()
         if filters.due == "overdue":
@@ -160,6 +167,18 @@ def my_day(*, actor: Any, day: dt.date | None = None) -> MyDay:
                 due_on__gt=day, due_on__lte=day + dt.timedelta(days=UPCOMING_DAYS)
             ).order_by("due_on", "due_time", "id")[:20]
         ),
+    )
+
+
+def related_tasks(*, actor: Any, kind: str, record_id: int) -> list[Task]:
+    """The open, then closed, tasks about a lead, opportunity or contract (one query)."""
+    if kind not in ("lead", "opportunity", "contract"):
+        raise ValueError(kind)
+    is_closed = Case(When(status=TaskStatus.OPEN, then=Value(0)), default=Value(1))
+    return list(
+        task_list(actor=actor, filters=TaskFilter(**{kind: record_id}))
+        .annotate(is_closed=is_closed)
+        .order_by("is_closed", "due_on", "id")[:CUSTOMER_TASK_LIMIT]
     )
 
 

@@ -19,6 +19,7 @@ from guanxi.activities.models import Task, TaskPriority, TaskStatus
 from guanxi.activities.notify import notify
 from guanxi.activities.permissions import ADD_TASK, CHANGE_TASK, DELETE_TASK
 from guanxi.activities.workdays import working_days_after
+from guanxi.contracts.selectors import contract_get
 from guanxi.customers.selectors import customer_get
 from guanxi.customers.services._common import (
     clean_notes,
@@ -26,6 +27,8 @@ from guanxi.customers.services._common import (
     full_clean_into,
     require_permission,
 )
+from guanxi.deals.selectors import opportunity_get
+from guanxi.leads.selectors import lead_get
 from guanxi.platform.audit import audit_record, diff, snapshot
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.softdelete import mark_deleted, mark_restored
@@ -35,6 +38,7 @@ TASK_NOT_FOUND = _("This task does not exist or you cannot see it.")
 TITLE_REQUIRED = _("Enter a title.")
 UNKNOWN_ASSIGNEE = _("Choose an active user.")
 UNKNOWN_CUSTOMER = _("Choose a customer you can see.")
+UNKNOWN_RECORD = _("Choose a record you can see.")
 INVALID_TIME = _("Enter a time as HH:MM.")
 UNKNOWN_FIELD = _("Unknown field.")
 
@@ -47,6 +51,9 @@ EDITABLE_FIELDS = [
     "priority",
     "status",
     "customer",
+    "lead",
+    "opportunity",
+    "contract",
     "remind_minutes_before",
     "due_in_working_days",
 ]
@@ -87,6 +94,22 @@ def _customer(actor: Any, value: Any, errors: dict[str, list[str]]) -> Any:
         return customer_get(actor=actor, customer_id=pk)
     except (NotFound, OverflowError):
         errors.setdefault("customer", []).append(str(UNKNOWN_CUSTOMER))
+        return None
+
+
+def _related(actor: Any, name: str, value: Any, errors: dict[str, list[str]]) -> Any:
+    """A lead, opportunity or contract the actor can see (through its app's selector)."""
+    if value in (None, "", 0):
+        return None
+    pk = getattr(value, "pk", value)
+    try:
+        if name == "lead":
+            return lead_get(actor=actor, lead_id=pk)
+        if name == "opportunity":
+            return opportunity_get(actor=actor, opportunity_id=pk)
+        return contract_get(actor=actor, contract_id=pk)
+    except (NotFound, OverflowError, ValueError, TypeError):
+        errors.setdefault(name, []).append(str(UNKNOWN_RECORD))
         return None
 
 
@@ -139,6 +162,15 @@ def _apply(task: Task, actor: Any, changes: dict[str, Any], errors: dict[str, li
             task.assignee = _user(value, errors)
         elif name == "customer":
             task.customer = _customer(actor, value, errors)
+        elif name in ("lead", "opportunity", "contract"):
+            record = _related(actor, name, value, errors)
+            setattr(task, name, record)
+            # A task about a deal or contract is about its customer too (360 page),
+            # unless the caller names the customer.
+            if record is not None and "customer" not in changes:
+                customer_id = getattr(record, "customer_id", None)
+                if customer_id and task.customer_id is None:
+                    task.customer_id = customer_id
         elif name == "due_time":
             task.due_time = _time(value, errors)
         elif name == "notes":
@@ -165,7 +197,8 @@ def _finish(task: Task, errors: dict[str, list[str]]) -> None:
         task.done_at = timezone.now()
     elif task.status != TaskStatus.DONE:
         task.done_at = None
-    exclude = [name for name in ("assignee", "customer", "due_time") if name in errors]
+    related = ("assignee", "customer", "due_time", "lead", "opportunity", "contract")
+    exclude = [name for name in related if name in errors]
     if task.assignee_id is None and "assignee" not in errors:
         errors.setdefault("assignee", []).append(str(UNKNOWN_ASSIGNEE))
         exclude.append("assignee")
@@ -228,10 +261,11 @@ def task_update(*, actor: Any, task: Task, expected_version: int | None, **chang
     ensure_version(current, expected_version, compare_fields=AUDIT_FIELDS[:-1])
     before = _snapshot(current)
     errors: dict[str, list[str]] = {}
-    if "customer" in changes and getattr(changes["customer"], "pk", changes["customer"]) == (
-        current.customer_id
-    ):
-        changes.pop("customer")  # unchanged: keep it even if it left the actor's scope
+    for name in ("customer", "lead", "opportunity", "contract"):
+        if name in changes and getattr(changes[name], "pk", changes[name]) == getattr(
+            current, f"{name}_id"
+        ):
+            changes.pop(name)  # unchanged: keep it even if it left the actor's scope
     _apply(current, actor, changes, errors)
     _finish(current, errors)
     current.version += 1

@@ -15,7 +15,13 @@ from guanxi.activities.permissions import (
     VIEW_MEETING,
     VIEW_TASK,
 )
-from guanxi.activities.selectors import customer_meetings, customer_tasks, my_day, upcoming_meetings
+from guanxi.activities.selectors import (
+    customer_meetings,
+    customer_tasks,
+    my_day,
+    related_tasks,
+    upcoming_meetings,
+)
 from guanxi.platform.permissions import has_permission
 
 register = template.Library()
@@ -72,4 +78,19 @@ def customer_meeting_panel(context: template.Context, customer: Any) -> dict[str
     return {
         "meetings": customer_meetings(actor=actor, customer_id=customer.pk),
         "can_add": has_permission(actor, ADD_MEETING),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def record_task_panel(context: template.Context, kind: str, record: Any) -> dict[str, Any] | None:
+    """Tasks about a lead, opportunity or contract: `{% record_task_panel "lead" lead as p %}`."""
+    actor = _actor(context)
+    if record is None or actor is None or not has_permission(actor, VIEW_TASK):
+        return None
+    return {
+        "kind": kind,
+        "tasks": related_tasks(actor=actor, kind=kind, record_id=record.pk),
+        "can_add": has_permission(actor, ADD_TASK),
+        "can_change": has_permission(actor, CHANGE_TASK),
+        "today": timezone.localdate(),
     }

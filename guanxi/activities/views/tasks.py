@@ -97,7 +97,15 @@ def task_create(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         assignees=selectors.assignee_choices(actor=request.user),
         customer=customer,
-        initial={"assignee": request.user.pk, "customer": getattr(customer, "pk", None)},
+        initial={
+            "assignee": request.user.pk,
+            "customer": getattr(customer, "pk", None),
+            **{
+                name: request.GET[name]
+                for name in ("lead", "opportunity", "contract")
+                if request.GET.get(name, "").isdigit()
+            },
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
