@@ -22,7 +22,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     CharField,
-    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -307,13 +306,22 @@ def customer_contracts(*, actor: Any, customer_id: int) -> CustomerContracts | N
         return None
     qs = contract_list(actor=actor, filters=ContractFilter(customer=customer_id))
     contracts = list(with_money(qs).order_by("-id")[:CUSTOMER_CONTRACT_LIMIT])
-    receivable = with_money(qs.filter(status__in=RECEIVABLE_STATUSES).order_by()).aggregate(
-        count=Count("id"),
-        amount=Sum("amount"),
-        received=Sum("received"),
-    )
-    amount = receivable["amount"] or Decimal("0.00")
-    received = receivable["received"] or Decimal("0.00")
+    if not contracts:  # one query for the many customers without contracts
+        zero = Decimal("0.00")
+        return CustomerContracts(
+            contracts=[],
+            count=0,
+            total_amount=zero,
+            total_received=zero,
+            total_outstanding=zero,
+            overdue=[],
+        )
+    receivable = qs.filter(status__in=RECEIVABLE_STATUSES).order_by()
+    # Two plain aggregates: summing a subquery annotation fails on PostgreSQL.
+    amount = receivable.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    received = Payment.objects.filter(
+        contract__in=receivable.values("pk"), deleted_at__isnull=True
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
     return CustomerContracts(
         contracts=contracts,
         count=len(contracts),
