@@ -17,6 +17,7 @@ lifetimes==0.11.3`). Target: the BG/NBD fit on 1,000,000 customers in < 30 s.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import subprocess
@@ -170,15 +171,51 @@ def _add_our_log_likelihood(peer: dict[str, Any], data: dict[str, np.ndarray]) -
         )
 
 
+def summary_child(transactions: int) -> None:
+    """Summarise `transactions` random orders of transactions/10 customers (ids, dates as
+    day numbers, amounts), as the nightly job will from the orders table."""
+    from guanxi.analytics.clv import summarise_transactions
+
+    rng = np.random.default_rng(7)
+    customers = max(transactions // 10, 1)
+    ids = rng.integers(0, customers, size=transactions)
+    end = 739_000  # a day number (2024-05-03)
+    days = end - rng.integers(0, WINDOW_DAYS, size=transactions)
+    amounts = rng.gamma(2.0, 150.0, size=transactions)
+    started = time.perf_counter()
+    summary = summarise_transactions(
+        ids, days, amounts, calibration_end=datetime.date.fromordinal(end), time_unit="days"
+    )
+    print(
+        json.dumps(
+            {
+                "summary_seconds": round(time.perf_counter() - started, 2),
+                "transactions": transactions,
+                "customers": summary.customers,
+            }
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, nargs="+", default=[100_000])
     parser.add_argument("--peer-python", default=DEFAULT_PEER_PYTHON, help="'none' to skip")
     parser.add_argument("--work-dir", default=DEFAULT_WORK_DIR)
+    parser.add_argument(
+        "--summary-transactions",
+        type=int,
+        default=0,
+        help="also time summarising this many transactions (e.g. 10000000)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--summary-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         ours_child(args.child)
+        return
+    if args.summary_child:
+        summary_child(args.summary_child)
         return
     work_dir = Path(args.work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -213,6 +250,10 @@ def main() -> None:
         print(json.dumps(entry), flush=True)
         results.append(entry)
     _print_table(results)
+    if args.summary_transactions:
+        command = [sys.executable, "-m", "bench.clv", "--summary-child"]
+        summary = run_child_measured([*command, str(args.summary_transactions)])
+        print(json.dumps({"summary": summary}))
 
 
 def _print_table(results: list[dict[str, Any]]) -> None:
