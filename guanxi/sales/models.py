@@ -209,6 +209,14 @@ class Quote(TimestampedModel, VersionedModel, SoftDeleteModel):
         on_delete=models.SET_NULL,
         related_name="quotes",
     )
+    opportunity = models.ForeignKey(
+        "deals.Opportunity",
+        verbose_name=_("opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quotes",
+    )
     title = models.CharField(_("title"), max_length=200, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

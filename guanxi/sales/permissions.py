@@ -11,6 +11,13 @@ ORDER_READ = ["sales.view_order"]
 ORDER_WRITE = ["sales.add_order", "sales.change_order", "sales.delete_order"]
 QUOTE_READ = ["sales.view_quote"]
 QUOTE_WRITE = ["sales.add_quote", "sales.change_quote", "sales.delete_quote"]
+# What the built-in roles get for quotes (migration 0004 grants them to existing
+# roles; accounts/builtin_roles.py should list them for new installations).
+QUOTE_BUILTIN_GRANTS: dict[str, list[str]] = {
+    "manager": [*QUOTE_READ, *QUOTE_WRITE],
+    "sales": [*QUOTE_READ, *QUOTE_WRITE],
+    "service": QUOTE_READ,
+}
 
 
 def register() -> None:

@@ -20,6 +20,7 @@ QUOTE_LINE_FIELDS = ("product", "description", "quantity", "unit", "unit_price",
 HEADER_FIELDS = (
     "title",
     "contact",
+    "opportunity",
     "owner",
     "issued_on",
     "valid_until",
@@ -84,8 +85,17 @@ class QuoteForm(forms.Form):
         max_value=2**63 - 1,
         widget=forms.Select(attrs={"data-customer-search": ""}),
     )
-    contact = forms.TypedChoiceField(
-        label=_("Contact"), required=False, coerce=int, empty_value=None
+    # Ids, not choices: the options follow the customer picked in the browser (the
+    # service checks that they belong to the customer and are in scope).
+    contact = forms.IntegerField(
+        label=_("Contact"), required=False, min_value=1, max_value=2**63 - 1, widget=forms.Select
+    )
+    opportunity = forms.IntegerField(
+        label=_("Opportunity"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.Select,
     )
     title = forms.CharField(label=_("Subject"), max_length=200, required=False)
     issued_on = forms.DateField(label=_("Issued on"), widget=forms.DateInput(**DATE_WIDGET))
@@ -114,8 +124,10 @@ class QuoteForm(forms.Form):
         customers: list[Any],
         owners: list[Any],
         contacts: list[Any],
+        opportunities: list[Any],
         quote: Quote | None = None,
         initial_customer: Any = None,
+        initial_opportunity: Any = None,
         default_validity_days: int = 30,
     ) -> None:
         today = timezone.localdate()
@@ -128,11 +140,15 @@ class QuoteForm(forms.Form):
         }
         if initial_customer is not None:
             initial["customer"] = initial_customer.pk
+        if initial_opportunity is not None:
+            initial["opportunity"] = initial_opportunity.pk
+            initial["title"] = initial_opportunity.title
         if quote is not None:
             initial = {name: getattr(quote, name) for name in HEADER_FIELDS}
             initial.update(
                 customer=quote.customer_id,
                 contact=quote.contact_id,
+                opportunity=quote.opportunity_id,
                 owner=quote.owner_id,
                 version=quote.version,
                 discount_percent=f"{quote.discount_percent.normalize():f}",
@@ -146,7 +162,12 @@ class QuoteForm(forms.Form):
         self.fields["customer"].widget.attrs["data-contacts-url"] = reverse(
             "sales:quote_contact_options"
         )
-        self.fields["contact"].choices = [("", "—")] + [(c.pk, str(c.name)) for c in contacts]
+        self.fields["contact"].widget.choices = [("", "—")] + [
+            (c.pk, str(c.name)) for c in contacts
+        ]
+        self.fields["opportunity"].widget.choices = [("", "—")] + [
+            (o.pk, str(o.title)) for o in opportunities
+        ]
         self.fields["owner"].choices = [("", _("The customer's owner"))] + [
             (u.pk, str(u)) for u in owners
         ]

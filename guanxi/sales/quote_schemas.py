@@ -39,6 +39,7 @@ class QuoteLineIn(InSchema):
 class _QuoteFields(InSchema):
     title: Annotated[str, Field(max_length=200)] = None  # type: ignore[assignment]
     contact: Id | None = None
+    opportunity: Id | None = None
     owner: Id | None = None
     issued_on: ApiDate = None  # type: ignore[assignment]
     valid_until: ApiDate = None  # type: ignore[assignment]
@@ -99,6 +100,7 @@ class QuoteOut(Schema):
     customer: int
     customer_name: str
     contact: int | None
+    opportunity: int | None
     title: str
     owner: int | None
     owner_name: str | None

@@ -284,7 +284,7 @@ def quote_get(*, actor: Any, quote_id: Any, action: str = "view") -> Quote:
         raise NotFound("quote") from error
     quote = (
         scoped(Quote.objects.filter(pk=pk), actor=actor, action=action)
-        .select_related("customer", "contact", "owner", "created_by", "order")
+        .select_related("customer", "contact", "opportunity", "owner", "created_by", "order")
         .prefetch_related("lines__product", "pdfs__created_by")
         .first()
     )

@@ -66,6 +66,7 @@ def _quote_out(quote: Quote) -> dict[str, Any]:
         "customer": quote.customer_id,
         "customer_name": quote.customer.name,
         "contact": quote.contact_id,
+        "opportunity": quote.opportunity_id,
         "title": quote.title,
         "owner": quote.owner_id,
         "owner_name": str(owner) if owner is not None else None,

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.customers.selectors import customer_get
+from guanxi.customers.selectors import ContactFilter, contact_list, customer_get
 from guanxi.customers.services._common import (
     clean_notes,
     coerce_date,
@@ -64,6 +64,7 @@ from guanxi.sales.services.orders import (
 
 QUOTE_NOT_FOUND = _("This quote does not exist or you cannot see it.")
 UNKNOWN_CONTACT = _("Choose a contact of this customer.")
+UNKNOWN_OPPORTUNITY = _("Choose an opportunity of this customer that you can see.")
 NO_LINES = _("Add at least one line.")
 TOO_MANY_LINES = _("At most %(max)s lines.")
 DISCOUNT_RANGE = _("Enter a discount between 0 and 100 %.")
@@ -89,6 +90,7 @@ QUOTE_PREFIX = "Q-"
 HEADER_FIELDS = [
     "title",
     "contact",
+    "opportunity",
     "owner",
     "issued_on",
     "valid_until",
@@ -233,33 +235,52 @@ def _store_totals(quote: Quote, subtotal: Decimal) -> None:
     quote.save(update_fields=TOTAL_FIELDS)
 
 
-def _resolve_contact(value: Any, customer: Any, errors: dict[str, list[str]]) -> Any:
+def _resolve_contact(value: Any, customer: Any, actor: Any, errors: dict[str, list[str]]) -> Any:
     if value in (None, ""):
         return None
-    from guanxi.customers.models import Contact
-
     contact_id = _int_or_none(value)
     contact = None
     if contact_id and customer is not None:
-        # The contact is read through its customer, which the caller already scoped.
-        contact = Contact.objects.filter(
-            pk=contact_id, customer_id=customer.pk, deleted_at__isnull=True
-        ).first()
+        contact = (
+            contact_list(actor=actor, filters=ContactFilter(customer=customer.pk))
+            .filter(pk=contact_id)
+            .first()
+        )
     if contact is None:
         errors.setdefault("contact", []).append(str(UNKNOWN_CONTACT))
     return contact
 
 
-def _apply_header(quote: Quote, changes: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _resolve_opportunity(
+    value: Any, customer: Any, actor: Any, errors: dict[str, list[str]]
+) -> Any:
+    if value in (None, ""):
+        return None
+    from guanxi.deals.selectors import opportunity_get
+
+    try:
+        opportunity = opportunity_get(actor=actor, opportunity_id=getattr(value, "pk", value))
+    except NotFound:
+        opportunity = None
+    if opportunity is None or customer is None or opportunity.customer_id != customer.pk:
+        errors.setdefault("opportunity", []).append(str(UNKNOWN_OPPORTUNITY))
+        return None
+    return opportunity
+
+
+def _apply_header(
+    quote: Quote, changes: dict[str, Any], errors: dict[str, list[str]], *, actor: Any
+) -> None:
+    customer = quote.customer if quote.customer_id else None
     for name, value in changes.items():
         if name not in HEADER_FIELDS:
             errors.setdefault(name, []).append(str(_("Unknown field.")))
         elif name == "owner":
             quote.owner = _resolve_owner(value, errors)
         elif name == "contact":
-            quote.contact = _resolve_contact(
-                value, quote.customer if quote.customer_id else None, errors
-            )
+            quote.contact = _resolve_contact(value, customer, actor, errors)
+        elif name == "opportunity":
+            quote.opportunity = _resolve_opportunity(value, customer, actor, errors)
         elif name in ("issued_on", "valid_until"):
             try:
                 setattr(quote, name, coerce_date(value))
@@ -325,7 +346,7 @@ def quote_create(
         with contextlib.suppress(TypeError, ValueError):
             issued = coerce_date(fields["issued_on"])
             quote.valid_until = issued + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
-    _apply_header(quote, fields, errors)
+    _apply_header(quote, fields, errors, actor=actor)
     clean = _clean_lines(lines, found, errors, allowed_inactive=set())
     full_clean_into(quote, errors, exclude=["customer"] if found is None else None)
     save_numbered(quote, None, prefix=QUOTE_PREFIX)
@@ -367,7 +388,7 @@ def quote_update(
         )
     before = quote_snapshot(current)
     errors: dict[str, list[str]] = {}
-    _apply_header(current, changes, errors)
+    _apply_header(current, changes, errors, actor=actor)
     clean: list[CleanQuoteLine] | None = None
     if lines is not None:
         on_quote = {pid for pid in current.lines.values_list("product_id", flat=True) if pid}

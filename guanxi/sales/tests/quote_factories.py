@@ -11,24 +11,19 @@ import pytest
 from guanxi.customers.tests.factories import _superuser_actor
 from guanxi.platform.permissions import forget_cached_permissions
 from guanxi.sales.models import Quote
+from guanxi.sales.permissions import QUOTE_BUILTIN_GRANTS
 from guanxi.sales.services import quote_create
 from guanxi.sales.tests.factories import make_product
-
-# What accounts/builtin_roles.py gives the built-in roles (see docs/quotes.md).
-QUOTE_PERMISSIONS = {
-    "manager": ["sales.view_quote", "sales.add_quote", "sales.change_quote", "sales.delete_quote"],
-    "sales": ["sales.view_quote", "sales.add_quote", "sales.change_quote", "sales.delete_quote"],
-    "service": ["sales.view_quote"],
-}
 
 
 @pytest.fixture
 def quote_roles(org: Any) -> Any:
-    """The built-in roles of `org` hold the quote permissions (a no-op once
-    BUILTIN_ROLES lists them). Use with `pytest.mark.usefixtures("quote_roles")`."""
+    """The built-in roles of `org` hold the quote permissions, as migration 0004 grants
+    them (a no-op once accounts' BUILTIN_ROLES lists them; `org` creates roles from
+    that list, not through migrations). Use with `usefixtures("quote_roles")`."""
     from guanxi.accounts.models import Role
 
-    for code, wanted in QUOTE_PERMISSIONS.items():
+    for code, wanted in QUOTE_BUILTIN_GRANTS.items():
         role = Role.objects.get(code=code)
         missing = [perm for perm in wanted if perm not in (role.permissions or [])]
         if missing:

@@ -21,6 +21,7 @@ from guanxi.customers.selectors import (
     customer_get,
     customer_list,
 )
+from guanxi.deals.selectors import OpportunityFilter, opportunity_get, opportunity_list
 from guanxi.platform.exceptions import ApplicationError, ConflictError, NotFound, ValidationError
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.money_words import amount_in_chinese_capitals
@@ -49,6 +50,7 @@ QUOTE_COLUMNS = {
 DEFAULT_QUOTE_SORT = "-date"
 CUSTOMER_SEARCH_LIMIT = 20
 CONTACT_CHOICES = 200
+OPPORTUNITY_CHOICES = 100
 
 
 def _quote(request: HttpRequest, quote_id: int, action: str = "view") -> Quote:
@@ -60,6 +62,21 @@ def _quote(request: HttpRequest, quote_id: int, action: str = "view") -> Quote:
 
 def _owners(request: HttpRequest) -> list[Any]:
     return list(user_list(actor=request.user, is_active=True))
+
+
+def _opportunities(request: HttpRequest, customer_id: int | None, keep: Any = None) -> list[Any]:
+    """The customer's opportunities the user may see (open ones first), plus `keep`."""
+    if not customer_id:
+        return []
+    found = list(
+        opportunity_list(
+            actor=request.user, filters=OpportunityFilter(customer=customer_id)
+        ).order_by("-updated_at", "-id")[:OPPORTUNITY_CHOICES]
+    )
+    found.sort(key=lambda opportunity: opportunity.status != "open")
+    if keep is not None and all(o.pk != keep.pk for o in found):
+        found.insert(0, keep)
+    return found
 
 
 def _contacts(request: HttpRequest, customer_id: int | None) -> list[Any]:
@@ -173,8 +190,19 @@ def _split_errors(form: QuoteForm, error: ApplicationError) -> tuple[dict, list[
 @require_http_methods(["GET", "POST"])
 def quote_create(request: HttpRequest) -> HttpResponse:
     require(request, "sales.add_quote")
-    initial_customer = None
+    initial_customer = initial_opportunity = None
+    raw_opportunity = request.GET.get("opportunity")
+    if raw_opportunity and request.method == "GET":
+        # "New quote" from an opportunity: its customer and title come along.
+        try:
+            initial_opportunity = opportunity_get(
+                actor=request.user, opportunity_id=raw_opportunity
+            )
+        except NotFound:
+            initial_opportunity = None
     raw_customer = request.POST.get("customer") or request.GET.get("customer")
+    if initial_opportunity is not None:
+        raw_customer = initial_opportunity.customer_id
     if raw_customer:
         try:
             initial_customer = customer_get(actor=request.user, customer_id=raw_customer)
@@ -186,7 +214,9 @@ def quote_create(request: HttpRequest) -> HttpResponse:
         customers=_customer_choices(request, initial_customer),
         owners=_owners(request),
         contacts=_contacts(request, initial_customer.pk if initial_customer else None),
+        opportunities=_opportunities(request, initial_customer.pk if initial_customer else None),
         initial_customer=initial_customer,
+        initial_opportunity=initial_opportunity,
         default_validity_days=DEFAULT_VALIDITY_DAYS,
     )
     lines = quote_lines_from(request.POST) if is_post else [{}]
@@ -231,6 +261,7 @@ def quote_update(request: HttpRequest, quote_id: int) -> HttpResponse:
             customers=[quote.customer],
             owners=_owners(request),
             contacts=_contacts(request, quote.customer_id),
+            opportunities=_opportunities(request, quote.customer_id, keep=quote.opportunity),
             quote=quote,
         )
 
@@ -414,9 +445,10 @@ def quote_customer_options(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def quote_contact_options(request: HttpRequest) -> JsonResponse:
-    """The contacts of one customer in scope, for the quote form's contact select."""
+    """The contacts and opportunities of one customer in scope, for the quote form."""
     require(request, "sales.view_quote")
     raw = request.GET.get("customer") or ""
     customer_id = int(raw) if raw.isdigit() and len(raw) < 19 else None
     items = [{"value": c.pk, "text": c.name} for c in _contacts(request, customer_id)]
-    return JsonResponse({"items": items})
+    opportunities = [{"value": o.pk, "text": o.title} for o in _opportunities(request, customer_id)]
+    return JsonResponse({"items": items, "opportunities": opportunities})

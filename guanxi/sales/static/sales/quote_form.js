@@ -105,18 +105,24 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   // The customer picker searches every customer in scope; picking one reloads
-  // the contact choices.
+  // the contact and opportunity choices.
   const select = document.querySelector("select[data-customer-search]");
   const contact = document.getElementById("id_contact");
+  const opportunity = document.getElementById("id_opportunity");
+  const fill = (target, items) => {
+    if (!target) return;
+    target.replaceChildren(new Option("—", ""));
+    for (const item of items || []) target.append(new Option(item.text, item.value));
+  };
   const loadContacts = (customerId) => {
-    if (!contact) return;
+    if (!contact && !opportunity) return;
     const url = new URL(select.dataset.contactsUrl, window.location.href);
     url.searchParams.set("customer", customerId || "");
     fetch(url, { headers: { Accept: "application/json" } })
       .then((response) => response.json())
       .then((data) => {
-        contact.replaceChildren(new Option("—", ""));
-        for (const item of data.items) contact.append(new Option(item.text, item.value));
+        fill(contact, data.items);
+        fill(opportunity, data.opportunities);
       })
       .catch(() => {});
   };

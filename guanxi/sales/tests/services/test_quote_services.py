@@ -290,3 +290,31 @@ def test_save_pdf_keeps_a_file_with_the_quote(
     assert document.quote_version == quote.version
     assert document.file.name.startswith(f"quotes/{quote.pk}/{quote.number}-v1-")
     assert list(selectors.quote_get(actor=org.manager, quote_id=quote.pk).pdfs.all()) == [document]
+
+
+def test_opportunity_must_be_of_the_same_customer_and_visible(org: Any, customer: Any) -> None:
+    from guanxi.deals.services import opportunity_create
+
+    close_on = timezone.localdate() + dt.timedelta(days=30)
+    deal = opportunity_create(
+        actor=org.east_rep,
+        customer=customer,
+        title="春茶大单",
+        amount=Decimal("5000"),
+        expected_close_on=close_on,
+    )
+    other = CustomerFactory(owner=org.east_rep)
+    elsewhere = opportunity_create(
+        actor=org.east_rep,
+        customer=other,
+        title="别的客户",
+        amount=Decimal("1"),
+        expected_close_on=close_on,
+    )
+    quote = make_quote(customer=customer, opportunity=deal.pk)
+    assert quote.opportunity == deal
+    with pytest.raises(ValidationError) as caught:
+        make_quote(customer=customer, opportunity=elsewhere.pk)
+    assert "opportunity" in caught.value.field_errors
+    with pytest.raises(ValidationError):
+        make_quote(customer=customer, opportunity=987654)

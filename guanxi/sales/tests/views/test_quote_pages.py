@@ -167,7 +167,7 @@ def test_list_filters_and_other_reps_get_404(client: Any, org: Any, customer: An
     for name in ("quote_send", "quote_accept", "quote_delete", "quote_pdf_save"):
         assert client.post(reverse(f"sales:{name}", args=[west.pk])).status_code == 404
     contacts = client.get(reverse("sales:quote_contact_options"), {"customer": west.customer_id})
-    assert contacts.json() == {"items": []}
+    assert contacts.json() == {"items": [], "opportunities": []}
     assert draft.pk
 
 
@@ -196,3 +196,33 @@ def test_no_permission_no_pages(client: Any, org: Any, customer: Any) -> None:
     client.force_login(org.service_agent)
     assert client.get(reverse("sales:quote_list")).status_code == 200
     assert client.get(reverse("sales:quote_create")).status_code == 403
+
+
+def test_new_quote_from_an_opportunity(client: Any, org: Any, customer: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guanxi.deals.services import opportunity_create
+
+    deal = opportunity_create(
+        actor=org.east_rep,
+        customer=customer,
+        title="仓储系统升级",
+        amount=Decimal("80000"),
+        expected_close_on=timezone.localdate() + dt.timedelta(days=20),
+    )
+    client.force_login(org.east_rep)
+    page = client.get(reverse("sales:quote_create"), {"opportunity": deal.pk}).content.decode()
+    assert f'<option value="{deal.pk}" selected>' in page
+    assert 'value="仓储系统升级"' in page
+    response = _post_quote(
+        client,
+        customer,
+        [{"description": "实施服务", "quantity": "1", "unit_price": "80000"}],
+        opportunity=str(deal.pk),
+    )
+    assert response.status_code == 302
+    quote = Quote.objects.get()
+    assert quote.opportunity == deal
+    assert "仓储系统升级" in client.get(response.url).content.decode()
