@@ -58,6 +58,12 @@ class LeadForm(forms.Form):
         label=_("Disqualify reason"), max_length=200, required=False
     )
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, empty_value=None)
+    team = forms.TypedChoiceField(
+        label=_("Team"),
+        required=False,
+        empty_value=None,
+        help_text=_("Whose assignment rule and shared pool apply."),
+    )
     notes = forms.CharField(
         label=_("Notes"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -67,6 +73,7 @@ class LeadForm(forms.Form):
         data: Any = None,
         *,
         owners: list[Any],
+        teams: list[Any] | None = None,
         lead: Lead | None = None,
         initial: dict[str, Any] | None = None,
     ) -> None:
@@ -76,6 +83,7 @@ class LeadForm(forms.Form):
             initial["mobile"] = lead.mobile.removeprefix("+86")
             initial["phone"] = lead.phone.removeprefix("+86")
             initial["owner"] = lead.owner_id or AUTO_ASSIGN
+            initial["team"] = lead.team_id
             initial["version"] = lead.version
         super().__init__(data, initial=initial or None)
         choices: list[tuple[Any, Any]] = [
@@ -91,6 +99,15 @@ class LeadForm(forms.Form):
             choices.append((lead.owner_id, str(lead.owner)))
         self.fields["owner"].choices = choices
         self.fields["owner"].coerce = int
+        if teams is None:
+            del self.fields["team"]
+        else:
+            team_choices: list[tuple[Any, Any]] = [("", _("The owner's team / mine"))]
+            team_choices += [(team.pk, "\u2003" * team.depth + team.name) for team in teams]
+            if lead is not None and lead.team_id and lead.team_id not in {t.pk for t in teams}:
+                team_choices.append((lead.team_id, str(lead.team)))
+            self.fields["team"].choices = team_choices
+            self.fields["team"].coerce = int
         if lead is not None:
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
         style_widgets(self)
@@ -98,6 +115,8 @@ class LeadForm(forms.Form):
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
         fields = {name: data.get(name) for name in LEAD_FIELDS}
+        if "team" in self.fields and data.get("team") is not None:
+            fields["team"] = data["team"]  # empty: the owner's (or the actor's) team
         return fields
 
 

@@ -268,3 +268,19 @@ def may_manage_team(actor: Any, team: Any) -> bool:
     if data_scope_of(actor) == DataScope.TEAM:
         return team.pk == own_team.pk
     return str(team.path).startswith(own_team.path)
+
+
+def team_choices(*, actor: Any) -> list[Any] | None:
+    """Teams the actor may file a lead under (None for reps: always their own team)."""
+    from guanxi.accounts.models import Team
+
+    scope = data_scope_of(actor)
+    own_team = getattr(actor, "team", None)
+    if scope == DataScope.OWN or (own_team is None and scope != DataScope.ALL):
+        return None
+    teams = Team.objects.order_by("path")
+    if scope == DataScope.TEAM:
+        teams = teams.filter(pk=own_team.pk)
+    elif scope == DataScope.SUBTREE:
+        teams = teams.filter(path__startswith=own_team.path)
+    return list(teams[:500])

@@ -79,6 +79,7 @@ OPPORTUNITY_CLOSE_REQUIRED = _("Enter the expected close date.")
 OPPORTUNITIES_UNAVAILABLE = _("Opportunities are not available.")
 UNKNOWN_MEMBER = _("Choose active users.")
 UNKNOWN_KEY = _("Unknown source.")
+TEAM_OUT_OF_SCOPE_LEAD = _("You may only file leads under your own teams.")
 TEAM_OUT_OF_SCOPE = _("You may only set the rules of your own teams.")
 DUPLICATE_KEY = _("Each province or source may appear only once.")
 
@@ -195,6 +196,13 @@ def _may_give_to(actor: Any, owner: Any) -> bool:
     return owner_team.path.startswith(team.path)
 
 
+def _may_file_under(actor: Any, team: Any) -> bool:
+    """A lead goes under the actor's own team or a team their data scope covers."""
+    if actor is None or team.pk == getattr(actor, "team_id", None):
+        return True
+    return may_manage_team(actor, team)
+
+
 def _clean_phone(value: Any, field: str, errors: dict[str, list[str]]) -> str:
     text = str(value or "").strip()
     if not text:
@@ -233,7 +241,10 @@ def _apply(lead: Lead, actor: Any, changes: dict[str, Any], errors: dict[str, li
                 lead.assigned_at = timezone.now() if owner is not None else None
             lead.owner = owner
         elif name == "team":
-            lead.team = _resolve_team(value, errors)
+            team = _resolve_team(value, errors)
+            if team is not None and team.pk != lead.team_id and not _may_file_under(actor, team):
+                errors.setdefault("team", []).append(str(TEAM_OUT_OF_SCOPE_LEAD))
+            lead.team = team
         elif name in ("mobile", "phone"):
             setattr(lead, name, _clean_phone(value, name, errors))
         elif name == "email":

@@ -118,6 +118,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
     form = LeadForm(
         request.POST if request.method == "POST" else None,
         owners=selectors.owner_choices(actor=request.user),
+        teams=selectors.team_choices(actor=request.user),
         initial={"owner": request.user.pk, "source": LeadSource.MANUAL},
     )
     if request.method == "POST" and form.is_valid():
@@ -167,7 +168,10 @@ def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
         messages.info(request, _("A converted lead can no longer be changed."))
         return redirect("leads:lead_detail", lead.pk)
     owners = selectors.owner_choices(actor=request.user)
-    form = LeadForm(request.POST if request.method == "POST" else None, owners=owners, lead=lead)
+    teams = selectors.team_choices(actor=request.user)
+    form = LeadForm(
+        request.POST if request.method == "POST" else None, owners=owners, teams=teams, lead=lead
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         saved, conflict, form = _save_versioned_form(
@@ -179,7 +183,7 @@ def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
                 expected_version=valid.cleaned_data["version"],
                 **valid.service_fields(),
             ),
-            lambda data: LeadForm(data, owners=owners, lead=lead),
+            lambda data: LeadForm(data, owners=owners, teams=teams, lead=lead),
         )
         if saved:
             messages.success(request, _("Changes saved."))

@@ -84,6 +84,16 @@ def test_rep_cannot_give_a_lead_to_someone_else(org: Any) -> None:
     assert lead.team == org.east
 
 
+def test_leads_are_filed_only_under_teams_in_scope(org: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.lead_create(actor=org.east_rep, name="x", team=org.west)
+    assert "team" in caught.value.field_errors
+    assert services.lead_create(actor=org.east_rep, name="x", team=org.east).team == org.east
+    assert services.lead_create(actor=org.manager, name="y", team=org.west).team == org.west
+    with pytest.raises(ValidationError):
+        services.lead_create(actor=org.manager, name="z", team=org.service_team)
+
+
 def test_without_permission_nothing_is_created(org: Any) -> None:
     org.west_rep.role.permissions = []
     org.west_rep.role.save()
