@@ -23,7 +23,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -47,9 +47,9 @@ from guanxi.accounts.models import Team
 from guanxi.customers.models import Customer
 from guanxi.leads.models import Lead, LeadStatus
 from guanxi.notifications.services import notification_send
-from guanxi.platform.audit import audit_record, audit_record_many, diff, snapshot
-from guanxi.platform.bulk import insert_many
+from guanxi.platform.audit import audit_record, diff, snapshot
 from guanxi.platform.exceptions import ApplicationError, NotFound, PermissionDenied, ValidationError
+from guanxi.platform.models import AuditEntry
 from guanxi.platform.permissions import has_permission
 from guanxi.platform.scoping import is_in_scope
 from guanxi.platform.versioning import ensure_version, lock_current
@@ -644,6 +644,60 @@ def _id_ranges(kind: _Kind) -> list[tuple[int, int]]:
     ]
 
 
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _json_object(pairs: list[tuple[str, str]]) -> str:
+    """A JSON object built in SQL from (key, SQL expression) pairs (SQLite / PostgreSQL)."""
+    function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    return f"{function}(" + ", ".join(f"'{key}', {expression}" for key, expression in pairs) + ")"
+
+
+def _json_array(expressions: list[str]) -> str:
+    function = "jsonb_build_array" if connection.vendor == "postgresql" else "json_array"
+    return f"{function}(" + ", ".join(expressions) + ")"
+
+
+def _recycle_sql(
+    kind: _Kind, rule: PoolRule, ids: list[int], reason: str, now: dt.datetime
+) -> None:
+    """Events and audit entries for `ids` (read from the rows before the owner is
+    cleared), as INSERT … SELECT: no Python object per row."""
+    record_table = _table(kind.model)
+    event_table = _table(PoolEvent)
+    placeholders = ", ".join(["%s"] * len(ids))
+    at = connection.ops.adapt_datetimefield_value(now)
+    record_column = f"{kind.name}_id"
+    other_column = "lead_id" if kind.name == "customer" else "customer_id"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {event_table}")
+        (last_id,) = cursor.fetchone()
+        cursor.execute(
+            f"INSERT INTO {event_table} (kind, {record_column}, {other_column}, owner_id, "
+            "actor_id, team_id, rule_id, recycle_reason, reason, created_at) "
+            f"SELECT %s, id, NULL, owner_id, NULL, team_id, %s, %s, '', %s FROM {record_table} "
+            f"WHERE id IN ({placeholders})",
+            [PoolEventKind.RECYCLED.value, rule.pk, reason, at, *ids],
+        )
+        changes = _json_object(
+            [
+                (kind.name, f"e.{record_column}"),
+                ("owner", _json_array(["e.owner_id", "NULL"])),
+                ("rule", "e.rule_id"),
+                ("reason", "e.recycle_reason"),
+            ]
+        )
+        cursor.execute(
+            f"INSERT INTO {_table(AuditEntry)} (actor_id, action, object_type, object_id, "
+            "object_repr, changes, ip_address, user_agent, created_at) "
+            f"SELECT NULL, %s, %s, CAST(e.id AS VARCHAR(64)), r.name, {changes}, NULL, '', %s "
+            f"FROM {event_table} e JOIN {record_table} r ON r.id = e.{record_column} "
+            f"WHERE e.id > %s AND e.{record_column} IN ({placeholders})",
+            [f"pool.{kind.name}.recycled", "pool.poolevent", at, last_id, *ids],
+        )
+
+
 def _recycle_chunk(
     kind: _Kind,
     rule: PoolRule,
@@ -654,7 +708,6 @@ def _recycle_chunk(
 ) -> int:
     low, high = span
     qs = _owned(kind, team_ids).filter(pk__gte=low, pk__lt=high).filter(clocks.any)
-    rows: list[tuple[int, int, int | None, bool]]
     if clocks.follow_up is not None and clocks.deal is not None:
         qs = qs.annotate(
             is_no_follow_up=Case(
@@ -663,61 +716,65 @@ def _recycle_chunk(
                 output_field=BooleanField(),
             )
         )
-        rows = list(
-            qs.select_for_update(of=("self",)).values_list(
-                "pk", "owner_id", "team_id", "is_no_follow_up"
-            )
-        )
+        rows = list(qs.select_for_update(of=("self",)).values_list("pk", "is_no_follow_up"))
     else:
         is_follow = clocks.follow_up is not None
         rows = [
-            (*row, is_follow)
-            for row in qs.select_for_update(of=("self",)).values_list("pk", "owner_id", "team_id")
+            (pk, is_follow)
+            for pk in qs.select_for_update(of=("self",)).values_list("pk", flat=True)
         ]
     if not rows:
         return 0
-    ids = [row[0] for row in rows]
-    kind.model.objects.filter(pk__in=ids).update(
-        owner=None, version=F("version") + 1, updated_at=now
-    )
-    key = f"{kind.name}_id"
-    kind.state_model.objects.filter(**{f"{key}__in": ids}).delete()
-    insert_many(
-        kind.state_model,
-        [kind.state_model(**{key: pk}, entered_pool_at=now) for pk in ids],
-    )
-    events = [
-        PoolEvent(
-            kind=PoolEventKind.RECYCLED,
-            **{key: pk},
-            owner_id=owner_id,
-            team_id=team_id,
-            rule_id=rule.pk,
-            recycle_reason=(
-                RecycleReason.NO_FOLLOW_UP if is_no_follow_up else RecycleReason.NO_DEAL
-            ),
-            created_at=now,
+    ids = [pk for pk, _flag in rows]
+    for reason, flag in ((RecycleReason.NO_FOLLOW_UP, True), (RecycleReason.NO_DEAL, False)):
+        chosen = [pk for pk, is_no_follow_up in rows if bool(is_no_follow_up) == flag]
+        if chosen:
+            _recycle_sql(kind, rule, chosen, reason.value, now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table(kind.model)} SET owner_id = NULL, version = version + 1, "
+            f"updated_at = %s WHERE id IN ({', '.join(['%s'] * len(ids))})",
+            [connection.ops.adapt_datetimefield_value(now), *ids],
         )
-        for pk, owner_id, team_id, is_no_follow_up in rows
-    ]
-    insert_many(PoolEvent, events)
-    audit_record_many(
-        actor=None,
-        action=f"pool.{kind.name}.recycled",
-        entries=[
-            (
-                event,
-                {
-                    kind.name: getattr(event, key),
-                    "owner": [event.owner_id, None],
-                    "rule": rule.pk,
-                    "reason": event.recycle_reason,
-                },
-            )
-            for event in events
-        ],
-    )
+    _write_states(kind, ids, entered_pool_at=now)
     return len(rows)
+
+
+def _write_states(
+    kind: _Kind,
+    ids: list[int],
+    *,
+    entered_pool_at: dt.datetime | None = None,
+    warned_at: dt.datetime | None = None,
+) -> None:
+    """Recycled: a fresh state (in the pool since now). Warned: set warned_at, keep the rest."""
+    key = f"{kind.name}_id"
+    state_table = _table(kind.state_model)
+    placeholders = ", ".join(["%s"] * len(ids))
+    if entered_pool_at is not None:
+        at = connection.ops.adapt_datetimefield_value(entered_pool_at)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {state_table} WHERE {key} IN ({placeholders})", ids)
+            cursor.execute(
+                f"INSERT INTO {state_table} ({key}, held_since, entered_pool_at, warned_at) "
+                f"SELECT id, NULL, %s, NULL FROM {_table(kind.model)} WHERE id IN ({placeholders})",
+                [at, *ids],
+            )
+        return
+    existing = set(
+        kind.state_model.objects.filter(**{f"{key}__in": ids}).values_list(key, flat=True)
+    )
+    kind.state_model.objects.filter(**{f"{key}__in": list(existing)}).update(warned_at=warned_at)
+    missing = [pk for pk in ids if pk not in existing]
+    if missing:
+        at = connection.ops.adapt_datetimefield_value(warned_at)
+        marks = ", ".join(["%s"] * len(missing))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {state_table} ({key}, held_since, entered_pool_at, warned_at) "
+                f"SELECT id, NULL, NULL, %s FROM {_table(kind.model)} WHERE id IN ({marks})",
+                [at, *missing],
+            )
 
 
 def _warn(
@@ -747,18 +804,9 @@ def _warn(
     )
     if not rows:
         return {}
-    key = f"{kind.name}_id"
     ids = [row[0] for row in rows]
     for start in range(0, len(ids), RECYCLE_CHUNK):
-        chunk = ids[start : start + RECYCLE_CHUNK]
-        existing = set(
-            kind.state_model.objects.filter(**{f"{key}__in": chunk}).values_list(key, flat=True)
-        )
-        kind.state_model.objects.filter(**{f"{key}__in": existing}).update(warned_at=now)
-        insert_many(
-            kind.state_model,
-            [kind.state_model(**{key: pk}, warned_at=now) for pk in chunk if pk not in existing],
-        )
+        _write_states(kind, ids[start : start + RECYCLE_CHUNK], warned_at=now)
     by_owner: dict[int, list] = defaultdict(list)
     for pk, owner_id, name in rows:
         by_owner[owner_id].append((pk, name))

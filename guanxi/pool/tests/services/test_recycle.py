@@ -46,7 +46,15 @@ def test_no_follow_up_for_n_days_goes_back(org: Any) -> None:
     assert event.rule.team_id == org.east.pk and event.team_id == org.east.pk
     assert Customer.objects.get(pk=stale.pk).team_id == org.east.pk  # back to the east pool
     assert CustomerPoolState.objects.get(customer=stale).entered_pool_at is not None
-    assert AuditEntry.objects.filter(action="pool.customer.recycled").count() == 1
+    entry = AuditEntry.objects.get(action="pool.customer.recycled")
+    assert entry.object_type == "pool.poolevent" and entry.object_id == str(event.pk)
+    assert entry.object_repr == stale.name
+    assert entry.changes == {
+        "customer": stale.pk,
+        "owner": [org.east_rep.pk, None],
+        "rule": event.rule_id,
+        "reason": "no_follow_up",
+    }
 
 
 def test_nothing_is_recycled_twice(org: Any) -> None:
