@@ -180,6 +180,10 @@ class Opportunity(TimestampedModel, VersionedModel, SoftDeleteModel):
             models.Index(
                 fields=["pipeline", "status", "stage", "position", "id"], name="opp_board"
             ),
+            # The won/lost columns: recently closed ones, newest first.
+            models.Index(
+                fields=["pipeline", "status", "stage_entered_at"], name="opp_board_closed"
+            ),
             models.Index(fields=["owner", "status", "expected_close_on"], name="opp_owner"),
             models.Index(fields=["team", "status", "expected_close_on"], name="opp_team"),
             models.Index(fields=["customer", "-id"], name="opp_customer"),

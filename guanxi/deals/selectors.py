@@ -45,6 +45,7 @@ OPPORTUNITY_SORTS: dict[str, list[str]] = {
 }
 CUSTOMER_OPPORTUNITY_LIMIT = 10
 BOARD_CARD_LIMIT = 5000
+CLOSED_CARD_LIMIT = 30
 BOARD_CARD_FIELDS = (
     "id",
     "title",
@@ -56,6 +57,7 @@ BOARD_CARD_FIELDS = (
     "pipeline_id",
     "version",
     "position",
+    "stage_entered_at",
     "customer__id",
     "customer__name",
     "owner__id",
@@ -236,20 +238,24 @@ def _weighted(amount: Decimal, probability: int) -> Decimal:
     return (amount * Decimal(probability) / 100).quantize(Decimal("0.01"))
 
 
-def _board_queryset(
-    *, actor: Any, pipeline: Pipeline, filters: OpportunityFilter
-) -> QuerySet[Opportunity]:
-    """The opportunities the board shows: every open one, and in the won and lost
-    columns those closed in the chosen close month (or this month, unfiltered), so a
-    card dropped there stays visible without the columns growing forever."""
-    filters.pipeline = pipeline.pk
-    qs = opportunity_list(actor=actor, filters=filters)
+def _closed_since(filters: OpportunityFilter) -> Q:
+    """Won and lost opportunities closed in the chosen close month (or this month when
+    none is chosen): the won and lost columns do not grow forever."""
     closed = Q(status__in=[OpportunityStatus.WON, OpportunityStatus.LOST])
     if not (filters.close_month or filters.close_from or filters.close_to):
         today = timezone.localdate()
         start = timezone.make_aware(dt.datetime.combine(today.replace(day=1), dt.time.min))
-        closed &= Q(won_at__gte=start) | Q(lost_at__gte=start)
-    return qs.filter(Q(status=OpportunityStatus.OPEN) | closed)
+        closed &= Q(stage_entered_at__gte=start)
+    return closed
+
+
+def _board_queryset(
+    *, actor: Any, pipeline: Pipeline, filters: OpportunityFilter
+) -> QuerySet[Opportunity]:
+    """What the board counts: every open opportunity, plus the recently closed ones."""
+    filters.pipeline = pipeline.pk
+    qs = opportunity_list(actor=actor, filters=filters)
+    return qs.filter(Q(status=OpportunityStatus.OPEN) | _closed_since(filters))
 
 
 def _columns(pipeline: Pipeline) -> dict[int, BoardColumn]:
@@ -271,19 +277,21 @@ def _board(pipeline: Pipeline, columns: dict[int, BoardColumn]) -> Board:
     )
 
 
+def _cards(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+    return qs.select_related(None).select_related("customer", "owner").only(*BOARD_CARD_FIELDS)
+
+
 def board_get(*, actor: Any, pipeline: Pipeline, filters: OpportunityFilter | None = None) -> Board:
-    """The kanban board: ONE query for every card (customer and owner joined, only the
-    columns a card shows); columns and totals are summed in Python from those rows."""
+    """The kanban board. Open cards: ONE query (customer and owner joined, only the
+    columns a card shows), counted and summed in Python. The won and lost columns
+    show their newest CLOSED_CARD_LIMIT cards (one query each) and take their counts
+    and totals from one GROUP BY: a constant number of queries, whatever the size."""
     filters = filters or OpportunityFilter()
+    filters.pipeline = pipeline.pk
     columns = _columns(pipeline)
-    qs = (
-        _board_queryset(actor=actor, pipeline=pipeline, filters=filters)
-        .select_related(None)
-        .select_related("customer", "owner")
-        .only(*BOARD_CARD_FIELDS)
-        .order_by("position", "-id")
-    )
-    for card in qs[:BOARD_CARD_LIMIT]:
+    visible = opportunity_list(actor=actor, filters=filters)
+    open_cards = _cards(visible.filter(status=OpportunityStatus.OPEN)).order_by("position", "-id")
+    for card in open_cards[:BOARD_CARD_LIMIT]:
         column = columns.get(card.stage_id)
         if column is None:
             continue
@@ -291,6 +299,22 @@ def board_get(*, actor: Any, pipeline: Pipeline, filters: OpportunityFilter | No
         column.cards.append(card)
         column.count += 1
         column.total += card.amount
+    closed = visible.filter(_closed_since(filters))
+    for row in (
+        closed.order_by().values("stage_id").annotate(count=Count("id"), total=Sum("amount"))
+    ):
+        column = columns.get(row["stage_id"])
+        if column is not None:
+            column.count, column.total = row["count"], row["total"] or ZERO
+    for column in columns.values():
+        if column.stage.kind == StageKind.OPEN or not column.count:
+            continue
+        newest = _cards(closed.filter(stage_id=column.stage.pk)).order_by(
+            "-stage_entered_at", "-id"
+        )
+        column.cards = list(newest[:CLOSED_CARD_LIMIT])
+        for card in column.cards:
+            card.stage = column.stage
     return _board(pipeline, columns)
 
 

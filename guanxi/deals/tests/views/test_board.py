@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -155,3 +156,26 @@ def test_move_garbage_and_scope(org: Any) -> None:
     assert plain.status_code == 302
     assert Opportunity.objects.get(pk=card.pk).stage == stages_of()[1]
     assert Opportunity.objects.get(pk=card.pk).amount == Decimal("10000.00")
+
+
+def test_closed_columns_show_the_newest_cards_and_count_them_all(org: Any, monkeypatch) -> None:
+    from guanxi.deals import selectors
+
+    monkeypatch.setattr(selectors, "CLOSED_CARD_LIMIT", 2)
+    won = next(s for s in stages_of() if s.kind == StageKind.WON)
+    customer = CustomerFactory(owner=org.east_rep)
+    cards = [make_opportunity(actor=org.east_rep, customer=customer) for _ in range(3)]
+    for card in cards:
+        services.opportunity_win(actor=org.east_rep, opportunity=card, expected_version=1)
+    old = make_opportunity(actor=org.east_rep, customer=customer, title="上个月赢单")
+    services.opportunity_win(actor=org.east_rep, opportunity=old, expected_version=1)
+    Opportunity.objects.filter(pk=old.pk).update(
+        stage_entered_at=old.stage_entered_at - dt.timedelta(days=40)
+    )
+    count, page = _board_queries(_client(org.east_rep))
+    head = page.split(f'id="column-head-{won.pk}"')[1].split("</header>")[0]
+    assert '<span data-testid="column-count">3</span>' in head and "30,000" in head
+    column = page.split(f'data-stage-id="{won.pk}" data-stage-kind="won"')[1].split("</section>")[0]
+    assert column.count('data-testid="board-card"') == 2
+    assert "上个月赢单" not in page
+    assert count <= 14
