@@ -50,8 +50,12 @@ class ContractForm(forms.Form):
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, min_value=0)
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
-    start_on = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs=DATE))
-    end_on = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs=DATE))
+    start_on = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
+    end_on = forms.DateField(
+        label=_("End date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
     remind_days_before_end = forms.IntegerField(
         label=_("Renewal reminder (days before the end)"),
         min_value=0,
@@ -146,7 +150,9 @@ class ContractFilterForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs=DATE))
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2)
     method = forms.ChoiceField(
         label=_("Method"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER
@@ -186,7 +192,7 @@ class PlanForm(forms.Form):
                 label=_("Due date"),
                 required=False,
                 initial=item.due_on if item else None,
-                widget=forms.DateInput(attrs=DATE),
+                widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
             )
             self.fields[f"amount_{index}"] = forms.DecimalField(
                 label=_("Amount"),
