@@ -6,6 +6,8 @@ import datetime
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guanxi.analytics.clv import summarise_transactions
 
@@ -116,3 +118,30 @@ def test_empty_input_and_bad_options() -> None:
         summarise([("A", "2026-01-01", 1)], time_unit="fortnights")
     with pytest.raises(ValueError):
         summarise([("A", "2026-01-01", 1)], holdout_end=day("2026-01-01"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-5, 40), st.integers(0, 120), st.sampled_from([-20.0, 0.0, 5.0, 9.5])
+        ),
+        max_size=80,
+    )
+)
+def test_integer_and_text_ids_give_the_same_summary(rows) -> None:
+    start = day("2026-01-01")
+    dates = [start + datetime.timedelta(days=row[1]) for row in rows]
+    amounts = [row[2] for row in rows]
+    options = {"calibration_end": day("2026-03-01"), "holdout_end": day("2026-04-15")}
+    by_number = summarise_transactions(
+        np.array([row[0] for row in rows], dtype=np.int64), dates, amounts, **options
+    )
+    by_text = summarise_transactions([f"c{row[0]:+04d}" for row in rows], dates, amounts, **options)
+    order = np.argsort(by_number.customer_ids)
+    text_order = np.argsort([int(text[1:]) for text in by_text.customer_ids])
+    for name in ("frequency", "recency", "age", "monetary", "holdout_frequency"):
+        assert np.array_equal(getattr(by_number, name)[order], getattr(by_text, name)[text_order])
+    assert by_number.notes == by_text.notes
+    assert np.all(by_number.recency <= by_number.age)
+    assert np.all(by_number.frequency >= 0)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from io import StringIO
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.utils import translation
+from openpyxl import Workbook
 
 from guanxi.analytics.management.commands.clv import Command
 from guanxi.analytics.tests.cdnow import write_cdnow_csv
@@ -107,3 +109,21 @@ def test_all_one_time_buyers_is_a_clear_too_little_data_error(tmp_path: Path, ca
     code, stderr = run_from_shell(capsys, str(path), "--calibration-end", "2025-06-30")
     assert code == 2
     assert "Too little data to fit BG/NBD: 200 customers, 0 repeat buyers" in stderr
+
+
+def test_xlsx_with_date_cells(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Customer ID", "Order date", "Amount"])
+    start = datetime.date(2025, 1, 1)
+    for number in range(30):
+        sheet.append([1000 + number, start + datetime.timedelta(days=number), 100.5 + number])
+        for repeat in range(number % 4):
+            day = start + datetime.timedelta(days=number + 20 * (repeat + 1))
+            sheet.append([1000 + number, day, 50 + repeat])
+    path = tmp_path / "orders.xlsx"
+    workbook.save(path)
+    result = run_cli(str(path), "--calibration-end", "2025-06-30", "--time-unit", "days")
+    assert result["customers"] == 30
+    assert result["repeat_buyers"] == 22  # number % 4 != 0
+    assert result["notes"]["transactions"] == 30 + sum(number % 4 for number in range(30))
