@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from guanxi.customers.masking import emails_for, phones_for
+from guanxi.customers.selectors import can_see_contact_details
 from guanxi.leads import selectors, services
 from guanxi.leads.models import Lead, LeadActivity, LeadSource
 from guanxi.leads.schemas import (
@@ -35,16 +37,20 @@ from guanxi.platform.exceptions import NotFound
 router = Router(tags=["leads"])
 
 
-def _lead_out(lead: Lead) -> dict[str, Any]:
+def _lead_out(lead: Lead, actor: Any, full: bool | None = None) -> dict[str, Any]:
+    """Phones in their display form and e-mails as stored, masked for callers
+    without `customers.view_contact_details` (the customers' rule, PIPL)."""
+    full = can_see_contact_details(actor) if full is None else full
+    mobile, phone = phones_for(actor, [lead.mobile or "", lead.phone or ""], full=full)
     return {
         "id": lead.pk,
         "version": lead.version,
         "name": lead.name,
         "company": lead.company,
         "title": lead.title,
-        "mobile": lead.mobile,
-        "phone": lead.phone,
-        "email": lead.email,
+        "mobile": mobile if lead.mobile else "",
+        "phone": phone if lead.phone else "",
+        "email": emails_for(actor, [lead.email], full=full)[0] if lead.email else "",
         "wechat_id": lead.wechat_id,
         "province": lead.province,
         "city": lead.city,
@@ -77,9 +83,9 @@ def _activity_out(activity: LeadActivity) -> dict[str, Any]:
     }
 
 
-def _answer(response: HttpResponse, lead: Lead) -> dict[str, Any]:
+def _answer(request: HttpRequest, response: HttpResponse, lead: Lead) -> dict[str, Any]:
     set_etag(response, lead.version)
-    return _lead_out(lead)
+    return _lead_out(lead, request.user)
 
 
 def _fresh(request: HttpRequest, lead: Lead) -> Lead:
@@ -104,19 +110,20 @@ def lead_list(request: HttpRequest, filters: Query[LeadFilter]) -> dict[str, Any
             owner=selectors.OWNER_POOL if filters.is_pool else filters.owner,
         ),
     )
+    full = can_see_contact_details(request.user)
     return keyset_page_out(
         qs,
         ordering=selectors.LEAD_SORTS[filters.sort],
         cursor=filters.cursor,
         limit=filters.limit,
-        render=_lead_out,
+        render=lambda lead: _lead_out(lead, request.user, full),
     )
 
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, **READ_ERRORS})
 def lead_get(request: HttpRequest, lead_id: Id, response: HttpResponse) -> Any:
     """One lead; the ETag header carries its version for If-Match."""
-    return _answer(response, selectors.lead_get(actor=request.user, lead_id=lead_id))
+    return _answer(request, response, selectors.lead_get(actor=request.user, lead_id=lead_id))
 
 
 @router.post("/leads", response={201: LeadOut, **WRITE_ERRORS})
@@ -126,7 +133,7 @@ def lead_create(request: HttpRequest, payload: LeadIn, response: HttpResponse) -
     fields = changes_of(payload)
     fields.setdefault("source", LeadSource.API)
     lead = services.lead_create(actor=request.user, **fields)
-    return Status(201, _answer(response, _fresh(request, lead)))
+    return Status(201, _answer(request, response, _fresh(request, lead)))
 
 
 @router.patch("/leads/{lead_id}", response={200: LeadOut, **WRITE_ERRORS})
@@ -146,7 +153,7 @@ def lead_update(
         expected_version=expected_version(if_match, payload.version),
         **changes_of(payload, exclude={"version"}),
     )
-    return _answer(response, _fresh(request, updated))
+    return _answer(request, response, _fresh(request, updated))
 
 
 @router.delete("/leads/{lead_id}", response={204: None, **WRITE_ERRORS})
@@ -166,7 +173,7 @@ def lead_restore(request: HttpRequest, lead_id: Id, response: HttpResponse) -> A
         deleted = None
     if deleted is not None:
         services.lead_restore(actor=request.user, instance=deleted)
-    return _answer(response, selectors.lead_get(actor=request.user, lead_id=lead_id))
+    return _answer(request, response, selectors.lead_get(actor=request.user, lead_id=lead_id))
 
 
 @router.get("/leads/{lead_id}/activities", response={200: list[LeadActivityOut], **READ_ERRORS})
@@ -224,7 +231,7 @@ def lead_convert(
     )
     set_etag(response, result.lead.version)
     return {
-        "lead": _lead_out(_fresh(request, result.lead)),
+        "lead": _lead_out(_fresh(request, result.lead), request.user),
         "customer": result.customer.pk,
         "contact": result.contact.pk,
         "opportunity": getattr(result.opportunity, "pk", None),

@@ -76,6 +76,7 @@ class LeadForm(forms.Form):
         teams: list[Any] | None = None,
         lead: Lead | None = None,
         initial: dict[str, Any] | None = None,
+        can_see_contact_details: bool = True,
     ) -> None:
         initial = dict(initial or {})
         if lead is not None:
@@ -110,11 +111,15 @@ class LeadForm(forms.Form):
             self.fields["team"].coerce = int
         if lead is not None:
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+            if not can_see_contact_details:
+                # Masked for this user (customers' rule): not shown, so not changed.
+                for name in ("mobile", "phone", "email"):
+                    del self.fields[name]
         style_widgets(self)
 
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
-        fields = {name: data.get(name) for name in LEAD_FIELDS}
+        fields = {name: data.get(name) for name in LEAD_FIELDS if name in self.fields}
         if "team" in self.fields and data.get("team") is not None:
             fields["team"] = data["team"]  # empty: the owner's (or the actor's) team
         return fields

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.customers.duplicates.keys import REASON_LABELS
+from guanxi.customers.selectors import can_see_contact_details
 from guanxi.customers.views.detail import _save_versioned_form
 from guanxi.leads import selectors, services
 from guanxi.leads.forms import (
@@ -169,8 +170,13 @@ def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
         return redirect("leads:lead_detail", lead.pk)
     owners = selectors.owner_choices(actor=request.user)
     teams = selectors.team_choices(actor=request.user)
+    can_see = can_see_contact_details(request.user)
     form = LeadForm(
-        request.POST if request.method == "POST" else None, owners=owners, teams=teams, lead=lead
+        request.POST if request.method == "POST" else None,
+        owners=owners,
+        teams=teams,
+        lead=lead,
+        can_see_contact_details=can_see,
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -183,7 +189,9 @@ def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
                 expected_version=valid.cleaned_data["version"],
                 **valid.service_fields(),
             ),
-            lambda data: LeadForm(data, owners=owners, teams=teams, lead=lead),
+            lambda data: LeadForm(
+                data, owners=owners, teams=teams, lead=lead, can_see_contact_details=can_see
+            ),
         )
         if saved:
             messages.success(request, _("Changes saved."))

@@ -36,7 +36,7 @@ def test_lead_round_trip(org: Any, api_as: Any) -> None:
     )
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["mobile"] == "+8613812345678"
+    assert body["mobile"] == "13812345678"  # display form, like customers' phones
     assert body["source"] == "api"
     assert body["owner"] == org.east_rep.pk
     lead_id, etag = body["id"], created["ETag"]
@@ -61,6 +61,15 @@ def test_lead_round_trip(org: Any, api_as: Any) -> None:
     assert_problem(other.get(f"/api/v1/leads/{lead_id}"), 404)
     assert_problem(other.delete(f"/api/v1/leads/{lead_id}"), 404)
     assert_problem(other.post(f"/api/v1/leads/{lead_id}/convert", {}), 404)
+
+
+def test_contact_details_are_masked_without_the_permission(org: Any, api_as: Any) -> None:
+    lead = make_lead(actor=org.admin, mobile="13812345678", email="chen@yunqi.cn")
+    body = api_as(org.service_agent).get(f"/api/v1/leads/{lead.pk}").json()
+    assert body["mobile"] == "138****5678"
+    assert body["email"] == "c***@yunqi.cn"
+    listed = api_as(org.service_agent).get("/api/v1/leads").json()["items"]
+    assert listed[0]["mobile"] == "138****5678"
 
 
 def test_create_without_owner_uses_the_rules(org: Any, api_as: Any) -> None:

@@ -231,3 +231,13 @@ def test_detail_query_count_does_not_grow_and_pool_panel_shows(org: Any) -> None
     pool_page = client.get(reverse("leads:lead_detail", args=[pool_lead.pk])).content.decode()
     assert 'data-testid="lead-pool"' in pool_page
     assert 'data-testid="lead-edit"' not in pool_page  # claim it first
+
+
+def test_contact_details_masked_without_the_permission(org: Any) -> None:
+    lead = make_lead(actor=org.east_rep, mobile="13812345678", email="chen@yunqi.cn")
+    masked = _client(org.service_agent).get(reverse("leads:lead_detail", args=[lead.pk]))
+    page = masked.content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+    assert "c***@yunqi.cn" in page
+    full = _client(org.east_rep).get(reverse("leads:lead_detail", args=[lead.pk])).content.decode()
+    assert "13812345678" in full
