@@ -3,6 +3,7 @@ package on the same summary in the same run (the peer figure).
 
     python -m bench.clv --customers 100000 1000000
     python -m bench.clv --customers 100000 --peer-python none      # ours only
+    python -m bench.clv --customers 1000000 --summary-transactions 10000000
 
 The summaries are drawn from a BG/NBD process with known parameters (CDNOW's:
 r=0.243, α=4.414 per week, a=0.793, b=2.426) and Gamma-Gamma spend (p=6.25, q=3.74,
@@ -12,6 +13,8 @@ Each fit runs in a child process whose peak RSS comes from os.wait4: ours with t
 interpreter, the peer with --peer-python, a throwaway venv holding lifetimes 0.11.3
 (`python -m venv /tmp/clv-peer-venv && /tmp/clv-peer-venv/bin/pip install
 lifetimes==0.11.3`). Target: the BG/NBD fit on 1,000,000 customers in < 30 s.
+--summary-transactions also times summarising that many random transactions (one
+tenth as many customers) into frequency/recency/age, as the nightly job will.
 """
 
 from __future__ import annotations

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from guanxi.analytics.clv import bgnbd, gamma_gamma
-from guanxi.analytics.clv.summary import Summary
+from guanxi.analytics.clv import bgnbd, clv, gamma_gamma
+from guanxi.analytics.clv.summary import Summary, summarise_transactions
 
 HOLDOUT_BUCKETS = 7  # repeat purchases 0..6 each, then "7+" (as in FHL 2005, figure 4)
 
@@ -82,3 +83,45 @@ def holdout_comparison(params: bgnbd.BgNbdParams, summary: Summary) -> dict[str,
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:
     return {key: round(value, 6) for key, value in values.items()}
+
+
+@dataclass(frozen=True)
+class CustomerValues:
+    """Per-customer figures for the nightly scoring, aligned with `customer_ids`."""
+
+    report: FitReport
+    customer_ids: np.ndarray
+    predictions: clv.CustomerPredictions
+
+
+def customer_values_from_transactions(
+    customer_ids: np.ndarray,
+    dates: np.ndarray,
+    amounts: np.ndarray,
+    *,
+    as_of: datetime.date,
+    annual_discount_rate: float | None = None,
+    margin: float = 1.0,
+    time_unit: str = "days",
+) -> CustomerValues:
+    """Fit on everything up to `as_of` and predict every customer who bought by then:
+    purchases in the next 90 and 365 days, P(alive), expected spend, 12-month CLV.
+
+    Raises InsufficientDataError when the data cannot support the fit: the caller
+    keeps the rule-based churn signals and shows no CLV."""
+    summary = summarise_transactions(
+        customer_ids, dates, amounts, calibration_end=as_of, time_unit=time_unit
+    )
+    report = fit_summary(summary)
+    predictions = clv.predict_customers(
+        report.bgnbd,
+        report.gamma_gamma,
+        summary.frequency,
+        summary.recency,
+        summary.age,
+        summary.monetary,
+        time_unit=time_unit,
+        annual_discount_rate=annual_discount_rate,
+        margin=margin,
+    )
+    return CustomerValues(report=report, customer_ids=summary.customer_ids, predictions=predictions)
