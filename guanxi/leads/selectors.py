@@ -20,6 +20,7 @@ from guanxi.customers.duplicates.keys import company_core
 from guanxi.customers.models import Contact, Customer
 from guanxi.leads.models import AssignmentRule, Lead, LeadActivity
 from guanxi.platform.exceptions import NotFound
+from guanxi.platform.phones import national_digits
 from guanxi.platform.scoping import (
     DataScope,
     data_scope_of,
@@ -192,7 +193,7 @@ def duplicate_candidates(*, actor: Any, lead: Lead) -> list[DuplicateCandidate]:
         deleted_at__isnull=True, customer__deleted_at__isnull=True
     ).select_related("customer__owner")
     for phone in _phones_of(lead):
-        digits = phone.removeprefix("+86").split(";", 1)[0].lstrip("+")
+        digits = national_digits(phone)  # what the search tokens hold
         for customer in search_filter(live_customers, digits)[:50]:
             if phone in (customer.phones or []):
                 add(customer, SAME_PHONE)

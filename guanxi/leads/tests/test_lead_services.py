@@ -343,6 +343,13 @@ def test_duplicates_found_by_phone_email_and_company(org: Any) -> None:
     assert not candidates[by_company.pk].is_visible  # someone else's: shown, not attachable
 
 
+def test_foreign_numbers_are_found_too(org: Any) -> None:
+    uk = CustomerFactory(owner=org.east_rep, name="London Tea Ltd", phones=["+442079460958"])
+    lead = make_lead(actor=org.east_rep, company="", mobile="+44 20 7946 0958")
+    found = selectors.duplicate_candidates(actor=org.east_rep, lead=lead)
+    assert [candidate.customer for candidate in found] == [uk]
+
+
 def test_attach_to_an_existing_customer(org: Any) -> None:
     existing = CustomerFactory(owner=org.east_rep, name="杭州云栖科技有限公司")
     ContactFactory(customer=existing, name="老联系人", is_primary=True)
