@@ -54,6 +54,8 @@ def _contract_out(contract: Contract) -> dict[str, Any]:
         "customer": contract.customer_id,
         "customer_name": contract.customer.name,
         "contact": contract.contact_id,
+        "opportunity": contract.opportunity_id,
+        "quote": contract.quote_id,
         "owner": contract.owner_id,
         "owner_name": str(contract.owner),
         "team": contract.team_id,

@@ -31,6 +31,8 @@ CONTRACT_FIELDS = (
     "end_on",
     "remind_days_before_end",
     "notes",
+    "opportunity",
+    "quote",
 )
 PLAN_ROWS_EXTRA = 3
 
@@ -65,6 +67,12 @@ class ContractForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    opportunity = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    quote = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(
         self,
@@ -84,6 +92,8 @@ class ContractForm(forms.Form):
                     "customer": contract.customer_id,
                     "contact": contract.contact_id,
                     "owner": contract.owner_id,
+                    "opportunity": contract.opportunity_id,
+                    "quote": contract.quote_id,
                     "version": contract.version,
                 }
             )

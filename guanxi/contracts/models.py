@@ -75,6 +75,22 @@ class Contract(TimestampedModel, VersionedModel, SoftDeleteModel):
         on_delete=models.SET_NULL,
         related_name="contracts",
     )
+    opportunity = models.ForeignKey(
+        "deals.Opportunity",
+        verbose_name=_("opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contracts",
+    )
+    quote = models.ForeignKey(
+        "sales.Quote",
+        verbose_name=_("quote"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contracts",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

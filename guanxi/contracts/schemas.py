@@ -24,6 +24,8 @@ ContractSort = Literal["-id", "id", "end", "-amount"]
 
 class _ContractFields(InSchema):
     contact: Id | None = None
+    opportunity: Id | None = None
+    quote: Id | None = None
     owner: Id = None  # type: ignore[assignment]
     currency: Currency = None  # type: ignore[assignment]
     remind_days_before_end: RemindDays = None  # type: ignore[assignment]
@@ -71,6 +73,8 @@ class ContractOut(Schema):
     customer: int
     customer_name: str
     contact: int | None
+    opportunity: int | None
+    quote: int | None
     owner: int
     owner_name: str
     team: int | None

@@ -143,7 +143,9 @@ def contract_get(*, actor: Any, contract_id: Any, action: str = "view") -> Contr
     except (TypeError, ValueError) as error:
         raise NotFound("contract") from error
     contract = (
-        with_money(contract_list(actor=actor, action=action).filter(pk=pk)).first()
+        with_money(contract_list(actor=actor, action=action).filter(pk=pk))
+        .select_related("contact", "opportunity", "quote")
+        .first()
         if 0 < pk < 2**63
         else None
     )

@@ -23,6 +23,11 @@ urlpatterns = [
         name="payment_delete",
     ),
     path("<int:contract_id>/files/", views.file_upload, name="file_upload"),
+    path(
+        "<int:contract_id>/files/quote-pdf/",
+        views.file_attach_quote_pdf,
+        name="file_attach_quote_pdf",
+    ),
     path("<int:contract_id>/files/<int:file_id>/", views.file_download, name="file_download"),
     path("<int:contract_id>/files/<int:file_id>/delete/", views.file_delete, name="file_delete"),
 ]

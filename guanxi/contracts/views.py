@@ -4,6 +4,7 @@ approval steps, the receivables report and the numbering settings."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -122,33 +123,73 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _source_of(request: HttpRequest) -> dict[str, Any]:
+    """Initial values when the contract is made from a quote (?quote=) or an
+    opportunity (?opportunity=) the user can see: customer, title, amount, links."""
+    from guanxi.deals.selectors import opportunity_get
+    from guanxi.sales.selectors import quote_get
+
+    if request.method != "GET":
+        return {}
+    try:
+        if request.GET.get("quote"):
+            quote = quote_get(actor=request.user, quote_id=request.GET["quote"])
+            return {
+                "quote": quote.pk,
+                "opportunity": quote.opportunity_id,
+                "customer": quote.customer_id,
+                "contact": quote.contact_id,
+                "title": quote.title or quote.number,
+                "amount": quote.total,
+                "currency": quote.currency,
+            }
+        if request.GET.get("opportunity"):
+            opportunity = opportunity_get(
+                actor=request.user, opportunity_id=request.GET["opportunity"]
+            )
+            return {
+                "opportunity": opportunity.pk,
+                "customer": opportunity.customer_id,
+                "contact": opportunity.contact_id,
+                "title": opportunity.title,
+                "amount": opportunity.amount,
+                "currency": opportunity.currency,
+            }
+    except NotFound:
+        return {}
+    return {}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def contract_create(request: HttpRequest) -> HttpResponse:
     _require(request, ADD_CONTRACT)
+    today = timezone.localdate()
+    initial: dict[str, Any] = {
+        "owner": request.user.pk,
+        "currency": "CNY",
+        "start_on": today,
+        "end_on": today + dt.timedelta(days=364),
+        "remind_days_before_end": 30,
+    }
+    source = _source_of(request)
+    initial.update(source)
     customer = None
-    customer_id = request.POST.get("customer") or request.GET.get("customer")
+    customer_id = (
+        request.POST.get("customer") or request.GET.get("customer") or source.get("customer")
+    )
     if customer_id:
         try:
             customer = customer_get(actor=request.user, customer_id=customer_id)
         except NotFound:
             customer = None
-    today = timezone.localdate()
+    initial["customer"] = getattr(customer, "pk", None)
     form = ContractForm(
         request.POST if request.method == "POST" else None,
         owners=_owners(),
         customer=customer,
         contacts=_contacts(customer),
-        initial={
-            "owner": request.user.pk,
-            "customer": getattr(customer, "pk", None),
-            "currency": "CNY",
-            "start_on": today,
-            "end_on": today.replace(year=today.year + 1)
-            if not (today.month == 2 and today.day == 29)
-            else today,
-            "remind_days_before_end": 30,
-        },
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -427,6 +468,21 @@ def file_upload(request: HttpRequest, contract_id: int) -> HttpResponse:
         _detail_context(request, contract, file_form=form),
         status=422,
     )
+
+
+@login_required
+@require_POST
+def file_attach_quote_pdf(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """One click: the PDF of the quote the contract was made from becomes an attachment."""
+    _require(request, CHANGE_CONTRACT)
+    contract = _contract(request, contract_id, action="change")
+    try:
+        services.contract_file_attach_quote_pdf(actor=request.user, contract=contract)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The quote's PDF is attached."))
+    return redirect("contracts:contract_detail", contract_id=contract.pk)
 
 
 @login_required

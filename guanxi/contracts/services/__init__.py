@@ -12,7 +12,11 @@ from guanxi.contracts.services.contracts import (
     contract_terminate,
     contract_update,
 )
-from guanxi.contracts.services.files import contract_file_attach, contract_file_delete
+from guanxi.contracts.services.files import (
+    contract_file_attach,
+    contract_file_attach_quote_pdf,
+    contract_file_delete,
+)
 from guanxi.contracts.services.payments import payment_delete, payment_plan_set, payment_record
 from guanxi.contracts.services.reminders import contracts_renewal_remind
 from guanxi.contracts.services.sequence import contract_number_next, sequence_update
@@ -22,6 +26,7 @@ __all__ = [
     "contract_create",
     "contract_delete",
     "contract_file_attach",
+    "contract_file_attach_quote_pdf",
     "contract_file_delete",
     "contract_finish",
     "contract_number_next",

@@ -103,6 +103,8 @@ AUDIT_FIELDS = [
     "remind_days_before_end",
     "terminated_reason",
     "notes",
+    "opportunity",
+    "quote",
 ]
 STEP_NAMES = {
     "submit": _("submitted for approval"),
@@ -173,10 +175,10 @@ def _link(actor: Any, name: str, value: Any, customer: Any, errors: dict[str, li
 
                 found = opportunity_get(actor=actor, opportunity_id=pk)
             else:
-                from guanxi.sales.selectors import quote_get  # type: ignore[attr-defined]
+                from guanxi.sales.selectors import quote_get
 
                 found = quote_get(actor=actor, quote_id=pk)
-        except (NotFound, ImportError, AttributeError):
+        except NotFound:
             found = None
     if found is None or (customer is not None and found.customer_id != customer.pk):
         errors.setdefault(name, []).append(str(message))
@@ -248,10 +250,9 @@ def _apply(
                 contract.remind_days_before_end = days
         elif name == "notes":
             contract.notes = clean_notes(value, errors)
-        elif name in ("opportunity", "quote"):
-            linked = _link(actor, name, value, customer, errors)
-            if hasattr(Contract, f"{name}_id"):
-                setattr(contract, name, linked)
+        elif name in ("opportunity", "quote") and _pk(value) != getattr(contract, f"{name}_id"):
+            # (an unchanged link stays even if it left the actor's scope)
+            setattr(contract, name, _link(actor, name, value, customer, errors))
 
 
 def _check(contract: Contract, errors: dict[str, list[str]]) -> None:

@@ -163,3 +163,31 @@ def contract_file_delete(*, actor: Any, item: ContractFile) -> ContractFile:
         changes={"file": row.pk, "name": row.name},
     )
     return row
+
+
+QUOTE_MISSING = _("This contract was not made from a quote you can see.")
+
+
+@transaction.atomic
+def contract_file_attach_quote_pdf(*, actor: Any, contract: Contract) -> ContractFile:
+    """Attach the PDF of the quote the contract was made from: its latest saved PDF,
+    or a new one saved with the quote now (sales.services.quote_pdf_save)."""
+    from guanxi.sales.selectors import quote_get
+    from guanxi.sales.services import quote_pdf_save
+
+    if not contract.quote_id:
+        raise ValidationError(str(QUOTE_MISSING), field_errors={"file": [str(QUOTE_MISSING)]})
+    try:
+        quote = quote_get(actor=actor, quote_id=contract.quote_id)
+    except NotFound as error:
+        raise ValidationError(
+            str(QUOTE_MISSING), field_errors={"file": [str(QUOTE_MISSING)]}
+        ) from error
+    document = quote.pdfs.order_by("-created_at", "-id").first()
+    if document is None:
+        document = quote_pdf_save(actor=actor, quote=quote)
+    with document.file.open("rb") as handle:
+        content = handle.read()
+    return contract_file_attach(
+        actor=actor, contract=contract, name=f"{quote.number}.pdf", content=content
+    )
