@@ -28,13 +28,15 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from guanxi.platform.exceptions import NotFound
@@ -48,6 +50,8 @@ from guanxi.reports.selectors import (
     resolve_filter,
 )
 from guanxi.reports.services import MonthStart, add_months, month_start
+
+ZERO = Decimal("0.00")
 
 
 def _deals_ready() -> bool:
@@ -158,7 +162,7 @@ def sales_funnel(*, actor: Any, filters: ReportFilter, pipeline_id: Any = None) 
     opportunities created in the period; plus won/lost and a per-owner table."""
     require_reports(actor)
     period, owner, team = resolve_filter(actor=actor, filters=filters)
-    from guanxi.deals.models import StageKind
+    from guanxi.deals.models import StageHistory, StageKind
     from guanxi.deals.selectors import pipeline_get, pipeline_list
 
     pipelines = pipeline_list(actor=actor)
@@ -178,37 +182,50 @@ def sales_funnel(*, actor: Any, filters: ReportFilter, pipeline_id: Any = None) 
     cohort = _scoped_opportunities(actor, owner, team).filter(
         pipeline_id=pipeline.pk, created_at__gte=starts, created_at__lt=ends
     )
-    history_max = Max(
-        "stage_history__to_stage__order",
-        filter=Q(stage_history__to_stage__pipeline_id=pipeline.pk)
-        & ~Q(stage_history__to_stage__kind=StageKind.LOST),
-    )
-    current_order = Case(
-        When(~Q(stage__kind=StageKind.LOST), then=F("stage__order")),
-        default=Value(-1),
+    # Where each opportunity got to: its current stage, or for a lost one the
+    # furthest open/won stage in its history (an indexed lookup for those rows only).
+    lost_reached = Subquery(
+        StageHistory.objects.filter(
+            opportunity_id=OuterRef("pk"), to_stage__pipeline_id=pipeline.pk
+        )
+        .exclude(to_stage__kind=StageKind.LOST)
+        .order_by()
+        .values("opportunity_id")
+        .annotate(furthest=Max("to_stage__order"))
+        .values("furthest")[:1],
         output_field=IntegerField(),
     )
-    reached = cohort.annotate(reached=Greatest(Coalesce(history_max, Value(-1)), current_order))
+    reached = Case(
+        When(~Q(stage__kind=StageKind.LOST), then=F("stage__order")),
+        default=Coalesce(lost_reached, Value(-1)),
+        output_field=IntegerField(),
+    )
+    # One row per (stage reached, status): a handful of rows, summed up below.
+    groups = list(
+        cohort.annotate(reached=reached)
+        .values("reached", "status")
+        .annotate(count=Count("id"), amount=Sum("amount"))
+        .order_by()
+    )
     stages = [s for s in pipeline.stage_list if s.kind != StageKind.LOST]
-    aggregates: dict[str, Any] = {}
+
+    def total(rows: list[dict[str, Any]]) -> tuple[int, Decimal]:
+        return sum(r["count"] for r in rows), sum((_money(r["amount"]) for r in rows), ZERO)
+
+    steps: list[FunnelStep] = []
     for index, stage in enumerate(stages):
         if stage.kind == StageKind.WON:
-            condition = Q(status="won")
+            rows = [r for r in groups if r["status"] == "won"]
         else:
-            condition = Q(reached__gte=stage.order) | Q(status="won")
-        aggregates[f"n{index}"] = Count("id", filter=condition)
-        aggregates[f"a{index}"] = Sum("amount", filter=condition)
-    aggregates["created"] = Count("id")
-    aggregates["won"] = Count("id", filter=Q(status="won"))
-    aggregates["won_amount"] = Sum("amount", filter=Q(status="won"))
-    aggregates["lost"] = Count("id", filter=Q(status="lost"))
-    aggregates["lost_amount"] = Sum("amount", filter=Q(status="lost"))
-    totals = reached.order_by().aggregate(**aggregates)
-    steps: list[FunnelStep] = []
-    first = int(totals.get("n0") or 0)
-    for index, stage in enumerate(stages):
-        count = int(totals[f"n{index}"] or 0)
+            rows = [
+                r
+                for r in groups
+                if r["status"] == "won"
+                or (r["reached"] is not None and r["reached"] >= stage.order)
+            ]
+        count, amount = total(rows)
         previous = steps[-1].count if steps else None
+        first = steps[0].count if steps else count
         steps.append(
             FunnelStep(
                 stage_id=stage.pk,
@@ -216,11 +233,14 @@ def sales_funnel(*, actor: Any, filters: ReportFilter, pipeline_id: Any = None) 
                 probability=stage.probability,
                 kind=stage.kind,
                 count=count,
-                amount=_money(totals[f"a{index}"]),
+                amount=amount,
                 conversion=_percent(count, previous) if previous is not None else None,
                 of_first=_percent(count, first) if index else None,
             )
         )
+    created, _created_amount = total(groups)
+    won, won_amount = total([r for r in groups if r["status"] == "won"])
+    lost, lost_amount = total([r for r in groups if r["status"] == "lost"])
     owners = [
         FunnelOwnerRow(
             owner_id=row["owner_id"],
@@ -248,11 +268,11 @@ def sales_funnel(*, actor: Any, filters: ReportFilter, pipeline_id: Any = None) 
         pipeline=pipeline,
         pipelines=pipelines,
         steps=steps,
-        created=int(totals["created"] or 0),
-        won=int(totals["won"] or 0),
-        won_amount=_money(totals["won_amount"]),
-        lost=int(totals["lost"] or 0),
-        lost_amount=_money(totals["lost_amount"]),
+        created=created,
+        won=won,
+        won_amount=won_amount,
+        lost=lost,
+        lost_amount=lost_amount,
         owners=owners,
         owner=owner,
         team=team,
