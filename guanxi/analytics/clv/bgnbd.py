@@ -52,6 +52,7 @@ class BgNbdParams:
     log_likelihood: float = float("nan")
     customers: int = 0
     iterations: int = 0
+    at_bounds: tuple[str, ...] = ()  # parameters the optimiser left at a bound
 
     def as_dict(self) -> dict[str, float]:
         return {
@@ -229,6 +230,7 @@ def fit(
     if best is None or best.fun >= 1e299:
         raise InsufficientDataError(str(NOT_CONVERGED) % {"model": "BG/NBD"})
     r, alpha, a, b = (float(value) for value in np.exp(best.x))
+    at_bounds = parameters_at_bounds(("r", "alpha", "a", "b"), best.x, LOG_BOUNDS)
     return BgNbdParams(
         r=r,
         alpha=alpha,
@@ -237,6 +239,18 @@ def fit(
         log_likelihood=-float(best.fun) * scale,
         customers=int(x.size),
         iterations=int(best.nit),
+        at_bounds=at_bounds,
+    )
+
+
+def parameters_at_bounds(
+    names: tuple[str, ...], log_values: np.ndarray, bounds: tuple[float, float]
+) -> tuple[str, ...]:
+    """Parameters within 0.1 % of a bound: the data hardly identifies them."""
+    return tuple(
+        name
+        for name, value in zip(names, log_values, strict=True)
+        if value <= bounds[0] + 1e-3 or value >= bounds[1] - 1e-3
     )
 
 

@@ -14,6 +14,10 @@ ALL_ON_LAST_DAY = _(
     "Too little data to fit BG/NBD: every customer's first purchase is on the last day."
 )
 SAME_SPEND = _("Too little data to fit Gamma-Gamma: every repeat buyer spends the same amount.")
+AT_BOUNDS = _(
+    "%(model)s: %(names)s reached the edge of the allowed range (1e-5 to 1e5); the data "
+    "hardly determines it, so treat the predictions with care."
+)
 NOT_CONVERGED = _("The %(model)s fit did not converge on this data.")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from guanxi.analytics.clv import bgnbd, clv, gamma_gamma
+from guanxi.analytics.clv.errors import AT_BOUNDS
 from guanxi.analytics.clv.summary import Summary, summarise_transactions
 
 HOLDOUT_BUCKETS = 7  # repeat purchases 0..6 each, then "7+" (as in FHL 2005, figure 4)
@@ -33,9 +34,23 @@ class FitReport:
             "calibration_end": summary.calibration_end.isoformat(),
             "notes": summary.notes,
         }
+        warnings = self.warnings()
+        if warnings:
+            result["warnings"] = warnings
         if self.holdout is not None:
             result["holdout"] = self.holdout
         return result
+
+    def warnings(self) -> list[str]:
+        """Parameters at the edge of their range: fitted, but hardly identified."""
+        messages = []
+        for model, names in (
+            ("BG/NBD", self.bgnbd.at_bounds),
+            ("Gamma-Gamma", self.gamma_gamma.at_bounds),
+        ):
+            if names:
+                messages.append(str(AT_BOUNDS) % {"model": model, "names": ", ".join(names)})
+        return messages
 
 
 def fit_summary(summary: Summary) -> FitReport:

@@ -21,6 +21,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
+from guanxi.analytics.clv.bgnbd import parameters_at_bounds
 from guanxi.analytics.clv.errors import (
     NOT_CONVERGED,
     SAME_SPEND,
@@ -40,6 +41,7 @@ class GammaGammaParams:
     log_likelihood: float = float("nan")
     customers: int = 0
     fallback_mean: float = float("nan")  # mean repeat spend, used when q <= 1
+    at_bounds: tuple[str, ...] = ()  # parameters the optimiser left at a bound
 
     def as_dict(self) -> dict[str, float]:
         return {"p": self.p, "q": self.q, "gamma": self.gamma}
@@ -182,6 +184,7 @@ def fit(frequency: np.ndarray, monetary: np.ndarray) -> GammaGammaParams:
         log_likelihood=-float(best.fun) * scale,
         customers=int(x.size),
         fallback_mean=mean_spend,
+        at_bounds=parameters_at_bounds(("p", "q", "gamma"), best.x, LOG_BOUNDS),
     )
 
 

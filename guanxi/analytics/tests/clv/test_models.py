@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from guanxi.analytics.clv import InsufficientDataError, bgnbd, clv, gamma_gamma
 from guanxi.analytics.clv.bgnbd import BgNbdParams
+from guanxi.analytics.clv.fitting import FitReport
 from guanxi.analytics.clv.gamma_gamma import GammaGammaParams
 
 positive = st.floats(min_value=0.01, max_value=50, allow_nan=False)
@@ -172,3 +173,20 @@ def test_predictions_per_distinct_pair_equal_per_customer(params, rows) -> None:
     grouped = bgnbd.conditional_expected_purchases(fitted, 13.0, x, t_x, big_t)
     direct = bgnbd.conditional_expected_purchases(fitted, np.full(x.size, 13.0), x, t_x, big_t)
     assert np.allclose(grouped, direct, rtol=1e-12, atol=0)
+
+
+def test_a_parameter_at_its_bound_is_reported() -> None:
+    # Every repeat buyer bought at the very end: nobody seems to drop out, a → 0.
+    rng = np.random.default_rng(1)
+    big_t = rng.uniform(20, 52, 200)
+    x = rng.integers(1, 8, 200).astype(float)
+    x[:50] = 0
+    params = bgnbd.fit(x, np.where(x > 0, big_t, 0.0), big_t)
+    assert "a" in params.at_bounds
+    spend = GammaGammaParams(p=6.25, q=3.74, gamma=15.44)
+    report = FitReport(summary=None, bgnbd=params, gamma_gamma=spend)
+    with translation.override("en"):
+        assert report.warnings() == [
+            "BG/NBD: a reached the edge of the allowed range (1e-5 to 1e5); the data hardly "
+            "determines it, so treat the predictions with care."
+        ]
