@@ -240,7 +240,7 @@ class MeetingForm(forms.Form):
         required=False,
         coerce=int,
         widget=forms.SelectMultiple,
-        help_text=_("Choose the customer first and save to pick from its contacts."),
+        help_text=_("The contacts of the chosen customer."),
     )
     agenda = forms.CharField(
         label=_("Agenda"),
@@ -286,6 +286,9 @@ class MeetingForm(forms.Form):
             (contact.pk, f"{contact.name} {contact.title}".strip()) for contact in contacts or []
         ]
         self.fields["contacts"].widget.attrs["data-tom-select"] = ""
+        self.fields["contacts"].widget.attrs["data-contacts-url"] = reverse(
+            "activities:contact_options"
+        )
         choices: list[tuple[Any, Any]] = [("", _("— none —"))]
         if customer is not None:
             choices.append((customer.pk, customer.name))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/delete/", tasks.task_delete, name="task_delete"),
     path("meetings/", meetings.meeting_list, name="meeting_list"),
     path("meetings/create/", meetings.meeting_create, name="meeting_create"),
+    path("meetings/contacts/", meetings.contact_options, name="contact_options"),
     path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting_detail"),
     path("meetings/<int:meeting_id>/update/", meetings.meeting_update, name="meeting_update"),
     path("meetings/<int:meeting_id>/minutes/", meetings.meeting_minutes, name="meeting_minutes"),

@@ -137,3 +137,14 @@ def test_customer_panel_lists_the_customers_meetings(org: Any) -> None:
     request.user = org.west_rep
     html = template.render(Context({"request": request, "customer": customer}))
     assert "客户面谈" not in html
+
+
+def test_contact_options_are_the_customers_contacts_in_scope(org: Any) -> None:
+    customer = CustomerFactory(owner=org.east_rep)
+    contact = ContactFactory(customer=customer, name="郑总", title="采购")
+    ContactFactory(customer=CustomerFactory(owner=org.east_rep), name="别家")
+    url = reverse("activities:contact_options")
+    items = _client(org.east_rep).get(url, {"customer": customer.pk}).json()["items"]
+    assert items == [{"value": contact.pk, "text": "郑总 采购"}]
+    assert _client(org.west_rep).get(url, {"customer": customer.pk}).json()["items"] == []
+    assert _client(org.east_rep).get(url, {"customer": "x"}).json()["items"] == []

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -340,3 +340,13 @@ def meeting_delete(request: HttpRequest, meeting_id: int) -> HttpResponse:
     services.meeting_delete(actor=request.user, meeting=meeting)
     messages.success(request, _("Moved to the recycle bin."))
     return redirect("activities:meeting_list")
+
+
+@login_required
+@require_GET
+def contact_options(request: HttpRequest) -> JsonResponse:
+    """The contacts of a customer in scope, for the meeting form's contacts picker."""
+    _require(request, ADD_MEETING)
+    _customer, contacts = _customer_and_contacts(request, request.GET.get("customer"))
+    items = [{"value": c.pk, "text": f"{c.name} {c.title}".strip()} for c in contacts]
+    return JsonResponse({"items": items})

@@ -117,3 +117,40 @@ def test_subscribe_to_the_ical_feed_url(open_page, org):
     page.get_by_test_id("regenerate-feed").click()
     expect(page.get_by_test_id("feed-url")).not_to_have_value(url)
     assert page.request.get(url).status == 404
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_new_meeting_from_the_customer_page(open_page, org, viewport):
+    from guanxi.activities.models import Meeting
+    from guanxi.customers.services import contact_create
+
+    size = "phone" if viewport is PHONE else "desktop"
+    customer = customer_create(actor=org.east_rep, name="南京云锦研究所", grade="A")
+    contact_create(actor=org.east_rep, customer=customer, name="吴主任", title="主任")
+    page = open_page(org.east_rep, viewport=viewport)
+    page.goto(f"/customers/{customer.pk}/")
+    expect(page.get_by_test_id("customer-meetings")).to_be_visible()
+    page.get_by_test_id("customer-meeting-create").click()
+    page.wait_for_url(re.compile(r"/activities/meetings/create/"))
+    page.fill("#id_title", "云锦礼品定制洽谈")
+    page.fill("#id_starts_at", "2026-12-08T10:00")
+    page.fill("#id_location", "南京")
+    page.fill("#id_agenda", "礼品样式\n数量与交期")
+    contacts = page.locator("#field-contacts .ts-control")
+    contacts.click()
+    page.locator("#field-contacts .ts-dropdown .option", has_text="吴主任").click()
+    colleagues = page.locator("#field-attendees .ts-control")
+    colleagues.click()
+    page.locator("#field-attendees .ts-dropdown .option", has_text="李四").click()
+    page.keyboard.press("Escape")
+    save_screenshot(page, f"meeting-form-{size}")
+    page.get_by_test_id("save-meeting").click()
+    page.wait_for_url(re.compile(r"/activities/meetings/\d+/$"))
+    expect(page.get_by_test_id("meeting-contacts")).to_contain_text("吴主任")
+    expect(page.get_by_test_id("meeting-attendees")).to_contain_text("李四")
+    expect(page.get_by_test_id("meeting-agenda")).to_contain_text("数量与交期")
+    meeting = Meeting.objects.get()
+    assert meeting.customer_id == customer.pk
+    page.goto(f"/customers/{customer.pk}/")
+    expect(page.get_by_test_id("customer-meetings")).to_contain_text("云锦礼品定制洽谈")
+    save_screenshot(page, f"meeting-customer-360-{size}")
