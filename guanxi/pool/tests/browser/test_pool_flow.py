@@ -5,6 +5,7 @@ phone size; screenshots of the pool, release and rules pages."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -58,6 +59,10 @@ def test_claim_from_the_pool(open_page, org, viewport):
 
     page.goto(f"/customers/{customer.pk}/")
     expect(page.get_by_test_id("customer-pool")).to_contain_text("张三")
+    if os.environ.get("GUANXI_SCREENSHOT_DIR"):
+        page.get_by_test_id("customer-pool").screenshot(
+            path=os.path.join(os.environ["GUANXI_SCREENSHOT_DIR"], f"pool-360-panel-{size}.png")
+        )
     page.get_by_test_id("pool-release").click()
     page.wait_for_url(re.compile(r"/pool/customer/\d+/release/"))
     page.fill("#id_reason", "   ")  # blank (the browser itself refuses an empty field)
