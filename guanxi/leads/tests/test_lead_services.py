@@ -438,3 +438,14 @@ def test_disqualified_and_pool_leads_cannot_be_converted_by_a_rep(org: Any) -> N
     assert pool_lead.owner is None
     with pytest.raises(NotFound):
         selectors.lead_get(actor=org.east_rep, lead_id=pool_lead.pk, action="convert")
+
+
+def test_converted_lead_follows_a_customer_merge(org: Any) -> None:
+    from guanxi.customers.services import customer_merge
+
+    survivor = CustomerFactory(owner=org.east_rep, name="合并后的客户")
+    lead = _lead_with_history(org)
+    converted = services.lead_convert(actor=org.east_rep, lead=lead).customer
+    customer_merge(actor=org.manager, survivor=survivor, other=converted)
+    lead.refresh_from_db()
+    assert lead.converted_customer == survivor
