@@ -241,3 +241,20 @@ def test_contact_details_masked_without_the_permission(org: Any) -> None:
     assert "c***@yunqi.cn" in page
     full = _client(org.east_rep).get(reverse("leads:lead_detail", args=[lead.pk])).content.decode()
     assert "13812345678" in full
+
+
+def test_delete_then_restore_from_the_recycle_bin(org: Any) -> None:
+    lead = make_lead(actor=org.east_rep, name="要删除的线索")
+    client = _client(org.east_rep)
+    deleted = client.post(reverse("leads:lead_delete", args=[lead.pk]))
+    assert deleted.status_code == 302
+    assert client.get(reverse("leads:lead_detail", args=[lead.pk])).status_code == 404
+    bin_page = client.get(reverse("platform:recycle_bin")).content.decode()
+    assert "要删除的线索" in bin_page
+    assert (
+        "要删除的线索"
+        not in _client(org.west_rep).get(reverse("platform:recycle_bin")).content.decode()
+    )
+    restored = client.post(reverse("platform:recycle_bin_restore", args=["leads.lead", lead.pk]))
+    assert restored.status_code == 302
+    assert client.get(reverse("leads:lead_detail", args=[lead.pk])).status_code == 200
