@@ -2,11 +2,14 @@
 
 Funnel: the opportunities of one pipeline created in the period (the cohort),
 in the actor's scope (the opportunity's owner/team, like the deals pages).
-An opportunity "reached" a stage when it was ever in that stage or a later
-open/won stage of the pipeline (the furthest stage from its stage history, or
-its current stage): a deal moved from 初步接触 straight to 谈判 passed the
-stages in between. Lost stages are not steps: a lost deal counts up to the
-furthest stage it reached before. Conversion = reached(next) / reached(this).
+An opportunity "reached" a stage when it is in that stage or a later open/won
+stage: a deal moved from 初步接洽 straight to 谈判审批 passed the stages in
+between. Lost stages are not steps: a lost deal counts up to the furthest
+open stage in its stage history. An open deal moved back counts at its current
+stage (reading every deal's history would double the cost for a rare case).
+Won deals reach every step. Conversion = reached(this) / reached(previous).
+One GROUP BY (stage reached, status) over the cohort; the steps are sums of
+those few rows.
 
 Weighted pipeline: open opportunities' amount × stage probability, by the month
 of their expected close date; open deals whose close date has passed count in

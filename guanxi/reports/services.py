@@ -215,6 +215,7 @@ def touched_months(since: dt.datetime) -> set[dt.date]:
         Order.objects.filter(updated_at__gte=since)
         .annotate(month=MonthStart("order_date"))
         .values_list("month", flat=True)
+        .order_by()
         .distinct()
     )
     months.update(month_start(month) for month in changed_orders if month is not None)
@@ -231,6 +232,7 @@ def touched_months(since: dt.datetime) -> set[dt.date]:
         )
         .exclude(action="customers.customer.created")
         .values_list("object_id", flat=True)
+        .order_by()
         .distinct()
         if str(object_id).isdigit()
     }
@@ -241,6 +243,7 @@ def touched_months(since: dt.datetime) -> set[dt.date]:
                 Order.objects.filter(customer_id__in=ids[start : start + 500])
                 .annotate(month=MonthStart("order_date"))
                 .values_list("month", flat=True)
+                .order_by()
                 .distinct()
             )
             months.update(month_start(month) for month in customer_months if month is not None)
