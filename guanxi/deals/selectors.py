@@ -9,6 +9,7 @@ sees them all.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -50,17 +51,11 @@ BOARD_CARD_FIELDS = (
     "id",
     "title",
     "amount",
-    "currency",
     "expected_close_on",
     "status",
     "stage_id",
-    "pipeline_id",
     "version",
-    "position",
-    "stage_entered_at",
-    "customer__id",
     "customer__name",
-    "owner__id",
     "owner__display_name",
     "owner__username",
 )
@@ -212,10 +207,45 @@ def stage_get(*, pipeline: Pipeline, stage_id: Any) -> Stage:
 # --- the board -------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class BoardCard:
+    """What a card shows: read as plain values (no model instances for thousands of rows)."""
+
+    pk: int
+    title: str
+    amount: Decimal
+    expected_close_on: dt.date
+    status: str
+    stage_id: int
+    version: int
+    customer_name: str
+    owner_name: str
+
+    @classmethod
+    def of(cls, opportunity: Opportunity) -> BoardCard:
+        owner = opportunity.owner
+        return cls(
+            pk=opportunity.pk,
+            title=opportunity.title,
+            amount=opportunity.amount,
+            expected_close_on=opportunity.expected_close_on,
+            status=opportunity.status,
+            stage_id=opportunity.stage_id,
+            version=opportunity.version,
+            customer_name=opportunity.customer.name,
+            owner_name=str(owner) if owner is not None else "",
+        )
+
+
+def _board_cards(qs: QuerySet[Opportunity]) -> Iterator[BoardCard]:
+    for row in qs.values_list(*BOARD_CARD_FIELDS):
+        yield BoardCard(*row[:8], owner_name=row[8] or row[9] or "")
+
+
 @dataclass
 class BoardColumn:
     stage: Stage
-    cards: list[Opportunity] = field(default_factory=list)
+    cards: list[BoardCard] = field(default_factory=list)
     count: int = 0
     total: Decimal = ZERO
     weighted: Decimal = ZERO
@@ -277,10 +307,6 @@ def _board(pipeline: Pipeline, columns: dict[int, BoardColumn]) -> Board:
     )
 
 
-def _cards(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
-    return qs.select_related(None).select_related("customer", "owner").only(*BOARD_CARD_FIELDS)
-
-
 def board_get(*, actor: Any, pipeline: Pipeline, filters: OpportunityFilter | None = None) -> Board:
     """The kanban board. Open cards: ONE query (customer and owner joined, only the
     columns a card shows), counted and summed in Python. The won and lost columns
@@ -290,12 +316,11 @@ def board_get(*, actor: Any, pipeline: Pipeline, filters: OpportunityFilter | No
     filters.pipeline = pipeline.pk
     columns = _columns(pipeline)
     visible = opportunity_list(actor=actor, filters=filters)
-    open_cards = _cards(visible.filter(status=OpportunityStatus.OPEN)).order_by("position", "-id")
-    for card in open_cards[:BOARD_CARD_LIMIT]:
+    open_cards = visible.filter(status=OpportunityStatus.OPEN).order_by("position", "-id")
+    for card in _board_cards(open_cards[:BOARD_CARD_LIMIT]):
         column = columns.get(card.stage_id)
         if column is None:
             continue
-        card.stage = column.stage  # no per-card query for the stage
         column.cards.append(card)
         column.count += 1
         column.total += card.amount
@@ -309,12 +334,8 @@ def board_get(*, actor: Any, pipeline: Pipeline, filters: OpportunityFilter | No
     for column in columns.values():
         if column.stage.kind == StageKind.OPEN or not column.count:
             continue
-        newest = _cards(closed.filter(stage_id=column.stage.pk)).order_by(
-            "-stage_entered_at", "-id"
-        )
-        column.cards = list(newest[:CLOSED_CARD_LIMIT])
-        for card in column.cards:
-            card.stage = column.stage
+        newest = closed.filter(stage_id=column.stage.pk).order_by("-stage_entered_at", "-id")
+        column.cards = list(_board_cards(newest[:CLOSED_CARD_LIMIT]))
     return _board(pipeline, columns)
 
 

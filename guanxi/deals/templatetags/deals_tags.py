@@ -8,13 +8,16 @@ without deals.view_opportunity).
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape  # the stdlib one: Django's lazy wrapper costs 3x on 10,000 calls
 from typing import Any
 
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from guanxi.deals.permissions import ADD_OPPORTUNITY, VIEW_OPPORTUNITY
+from guanxi.deals.selectors import BoardCard
 from guanxi.deals.selectors import customer_opportunities as select_customer_opportunities
 from guanxi.platform.permissions import has_permission
 
@@ -70,3 +73,65 @@ def yuan(value: Any, places: int = 0) -> str:
     except (TypeError, ValueError, ArithmeticError):
         return "—"
     return f"{number:,.{int(places)}f}"
+
+
+# --- board cards ---------------------------------------------------------------------
+# The board renders up to thousands of cards: Django's template engine costs ~0.4 ms a
+# card, so cards are built here with one format string each (same markup, escaped).
+
+CARD_HTML = (
+    '<article class="board-card" id="card-{pk}" data-id="{pk}" data-version="{version}" '
+    'data-stage-id="{stage}" data-testid="board-card" tabindex="-1">'
+    '<a class="board-card-title" href="{base}{pk}/">{title}</a>'
+    '<div class="board-card-line text-secondary">{customer}</div>'
+    '<div class="board-card-line"><strong>¥{amount}</strong>'
+    '<span class="{close_class}" title="{close_label}">{close}</span></div>'
+    '<div class="board-card-line text-secondary"><span class="text-truncate">{owner}</span>'
+    "{move}</div></article>"
+)
+MOVE_HTML = (
+    '<button type="button" class="btn btn-ghost-secondary btn-sm board-card-move" '
+    'data-move-open aria-label="{label} {title}">{label}</button>'
+)
+
+
+def _card_html(card: Any, *, base: str, today: Any, labels: dict[str, str], can_move: bool) -> str:
+    title = escape(card.title)
+    is_overdue = card.status == "open" and card.expected_close_on < today
+    return CARD_HTML.format(
+        pk=card.pk,
+        version=card.version,
+        stage=card.stage_id,
+        base=base,
+        title=title,
+        customer=escape(card.customer_name),
+        amount=f"{card.amount:,.0f}",
+        close_class="text-danger" if is_overdue else "text-secondary",
+        close_label=labels["close"],
+        close=card.expected_close_on.isoformat(),
+        owner=escape(card.owner_name) if card.owner_name else "—",
+        move=MOVE_HTML.format(label=labels["move"], title=title) if can_move else "",
+    )
+
+
+def _labels() -> dict[str, str]:
+    return {"close": escape(_("Expected close date")), "move": escape(_("Move to…"))}
+
+
+@register.simple_tag(takes_context=True)
+def board_cards(context: template.Context, cards: list[Any]) -> str:
+    """Every card of a column, as the board and the move answer show them."""
+    labels = _labels()
+    base, today, can_move = context["card_base"], context["today"], context.get("can_change")
+    return mark_safe(
+        "".join(
+            _card_html(card, base=base, today=today, labels=labels, can_move=bool(can_move))
+            for card in cards
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def board_card(context: template.Context, opportunity: Any) -> str:
+    """One opportunity as a card (the answer to a move)."""
+    return board_cards(context, [BoardCard.of(opportunity)])
