@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.forms.customer import style_widgets
@@ -204,8 +205,14 @@ class ConvertForm(forms.Form):
         initial=NEW,
     )
     customer_name = forms.CharField(label=_("New customer's name"), max_length=200, required=False)
-    customer = forms.TypedChoiceField(
-        label=_("Existing customer"), required=False, coerce=int, empty_value=None
+    # An id, not a choice: the picker searches every customer the user may edit
+    # (the service checks the scope); the select carries the duplicate candidates.
+    customer = forms.IntegerField(
+        label=_("Existing customer"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.Select(attrs={"data-customer-search": ""}),
     )
     create_opportunity = forms.BooleanField(
         label=_("Also create an opportunity"),
@@ -234,9 +241,10 @@ class ConvertForm(forms.Form):
         has_opportunities: bool = True,
     ) -> None:
         super().__init__(data, initial=initial)
-        self.fields["customer"].choices = [("", "—")] + [
+        self.fields["customer"].widget.choices = [("", "—")] + [
             (c.customer.pk, c.customer.name) for c in candidates if c.is_visible
         ]
+        self.fields["customer"].widget.attrs["data-search-url"] = reverse("leads:customer_options")
         if not has_opportunities:
             for name in (
                 "create_opportunity",

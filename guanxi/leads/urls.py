@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:lead_id>/disqualify/", views.lead_disqualify, name="lead_disqualify"),
     path("<int:lead_id>/convert/", views.lead_convert, name="lead_convert"),
     path("<int:lead_id>/delete/", views.lead_delete, name="lead_delete"),
+    path("customers/", views.customer_options, name="customer_options"),
     path("assignment-rules/", views.assignment_rule_list, name="assignment_rule_list"),
     path(
         "assignment-rules/<int:team_id>/",

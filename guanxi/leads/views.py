@@ -9,13 +9,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.customers.duplicates.keys import REASON_LABELS
-from guanxi.customers.selectors import can_see_contact_details
+from guanxi.customers.selectors import CustomerFilter, can_see_contact_details, customer_list
 from guanxi.customers.views.detail import _save_versioned_form
 from guanxi.leads import selectors, services
 from guanxi.leads.forms import (
@@ -41,6 +41,7 @@ from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
 
 PAGE_SIZE = 50
+CUSTOMER_SEARCH_LIMIT = 20
 
 
 def _require(request: HttpRequest, code: str) -> None:
@@ -304,6 +305,19 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
         "leads/lead_convert.html",
         {"lead": lead, "form": form, "candidates": candidates},
     )
+
+
+@login_required
+@require_GET
+def customer_options(request: HttpRequest) -> JsonResponse:
+    """Customers the user may edit matching `q`, for the convert form's picker."""
+    _require(request, CONVERT_LEAD)
+    query = (request.GET.get("q") or "").strip()[:100]
+    if not query:
+        return JsonResponse({"items": []})
+    customers = customer_list(actor=request.user, filters=CustomerFilter(q=query), action="change")
+    items = [{"value": c.pk, "text": c.name} for c in customers[:CUSTOMER_SEARCH_LIMIT]]
+    return JsonResponse({"items": items})
 
 
 @login_required

@@ -258,3 +258,21 @@ def test_delete_then_restore_from_the_recycle_bin(org: Any) -> None:
     restored = client.post(reverse("platform:recycle_bin_restore", args=["leads.lead", lead.pk]))
     assert restored.status_code == 302
     assert client.get(reverse("leads:lead_detail", args=[lead.pk])).status_code == 200
+
+
+def test_convert_picker_searches_editable_customers(org: Any) -> None:
+    mine = CustomerFactory(owner=org.east_rep, name="杭州茶行")
+    CustomerFactory(owner=org.west_rep, name="杭州茶庄")
+    client = _client(org.east_rep)
+    found = client.get(reverse("leads:customer_options"), {"q": "杭州"}).json()["items"]
+    assert [item["value"] for item in found] == [mine.pk]
+    assert client.get(reverse("leads:customer_options")).json() == {"items": []}
+    lead = make_lead(actor=org.east_rep, company="完全不同的名字")
+    response = client.post(
+        reverse("leads:lead_convert", args=[lead.pk]),
+        {"target": "attach", "customer": mine.pk, "version": lead.version},
+    )
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.converted_customer == mine
+    assert _client(org.service_agent).get(reverse("leads:customer_options")).status_code == 403
