@@ -25,6 +25,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -503,28 +504,42 @@ def quote_reject(
     )
 
 
+EXPIRE_CHUNK = 1000
+
+
 @transaction.atomic
 def quotes_expire(*, today: dt.date | None = None) -> int:
     """Daily job: draft and sent quotes whose `valid_until` has passed become expired.
 
-    One UPDATE (plus one audit INSERT) however many quotes; returns how many.
+    Works in chunks of 1,000 (one SELECT, one UPDATE, one audit INSERT each), so the
+    statements stay small however many quotes expire at once; returns how many.
     """
     today = today or timezone.localdate()
     due = Quote.objects.filter(
         status__in=OPEN_QUOTE_STATUSES, valid_until__lt=today, deleted_at__isnull=True
     )
-    expiring = list(due.select_for_update().only("pk", "number", "status"))
-    if not expiring:
-        return 0
-    Quote.objects.filter(pk__in=[quote.pk for quote in expiring]).update(
-        status=QuoteStatus.EXPIRED, updated_at=timezone.now()
-    )
-    audit_record_many(
-        actor=None,
-        action="sales.quote.expired",
-        entries=[(quote, {"status": [quote.status, QuoteStatus.EXPIRED]}) for quote in expiring],
-    )
-    return len(expiring)
+    count = 0
+    after = 0
+    now = timezone.now()
+    while True:
+        chunk = list(
+            due.filter(pk__gt=after)
+            .order_by("pk")
+            .select_for_update()
+            .only("pk", "number", "status")[:EXPIRE_CHUNK]
+        )
+        if not chunk:
+            return count
+        after = chunk[-1].pk
+        Quote.objects.filter(pk__in=[quote.pk for quote in chunk]).update(
+            status=QuoteStatus.EXPIRED, version=F("version") + 1, updated_at=now
+        )
+        audit_record_many(
+            actor=None,
+            action="sales.quote.expired",
+            entries=[(quote, {"status": [quote.status, QuoteStatus.EXPIRED]}) for quote in chunk],
+        )
+        count += len(chunk)
 
 
 def _combined_discount(line_percent: Decimal, quote_percent: Decimal) -> Decimal:
