@@ -132,7 +132,14 @@ def task_get(*, actor: Any, task_id: Any, action: str = "view") -> Task:
         pk = int(task_id)
     except (TypeError, ValueError) as error:
         raise NotFound("task") from error
-    task = task_list(actor=actor, action=action).filter(pk=pk).first() if 0 < pk < 2**63 else None
+    task = (
+        task_list(actor=actor, action=action)
+        .select_related("meeting", "lead", "opportunity", "contract")
+        .filter(pk=pk)
+        .first()
+        if 0 < pk < 2**63
+        else None
+    )
     if task is None:
         raise NotFound("task")
     return task

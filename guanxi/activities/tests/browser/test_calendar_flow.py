@@ -84,16 +84,22 @@ def test_minutes_to_follow_up_tasks(open_page, org, viewport):
     expect(page.get_by_test_id("follow-up-tasks").get_by_test_id("task-item")).to_have_count(2)
     save_screenshot(page, f"meeting-detail-{size}")
     assert Task.objects.filter(meeting=meeting, customer=customer).count() == 2
+    page.goto("/activities/meetings/?when=all")
+    expect(page.get_by_test_id("meeting-item")).to_have_count(1)
+    save_screenshot(page, f"meeting-list-{size}")
+    page.goto(f"/activities/tasks/{Task.objects.filter(meeting=meeting).first().pk}/")
+    expect(page.get_by_test_id("task-about")).to_contain_text("紫砂新品沟通会")
 
 
-def test_subscribe_to_the_ical_feed_url(open_page, org):
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_subscribe_to_the_ical_feed_url(open_page, org, viewport):
     meeting_create(
         actor=org.east_rep,
         title="季度回顾会",
         starts_at=_at(timezone.localdate() + dt.timedelta(days=2), 15),
         location="上海办公室",
     )
-    page = open_page(org.east_rep)
+    page = open_page(org.east_rep, viewport=viewport)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto("/activities/calendar/")
     page.get_by_test_id("calendar-subscribe").click()
@@ -105,7 +111,7 @@ def test_subscribe_to_the_ical_feed_url(open_page, org):
     url = page.evaluate("navigator.clipboard.readText()")
     assert re.search(r"/activities/calendar/feed/[\w-]+\.ics$", url)
     assert url == page.get_by_test_id("feed-url").input_value()
-    save_screenshot(page, "calendar-subscribe-desktop")
+    save_screenshot(page, f"calendar-subscribe-{'phone' if viewport is PHONE else 'desktop'}")
     answer = page.request.get(url)
     assert answer.ok and answer.headers["content-type"].startswith("text/calendar")
     calendar = Calendar.from_ical(answer.body())
