@@ -370,18 +370,21 @@ def payment_create(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = _contract(request, contract_id)
     instalments = selectors.contract_instalments(contract)
     form = PaymentForm(request.POST, instalments=instalments)
+    is_recorded = False
     if form.is_valid():
         try:
             services.payment_record(actor=request.user, contract=contract, **form.cleaned_data)
         except ApplicationError as error:
             apply_field_errors(form, error)
         else:
-            messages.success(request, _("Payment recorded."))
             if not getattr(request, "htmx", False):
+                messages.success(request, _("Payment recorded."))
                 return redirect("contracts:contract_detail", contract_id=contract.pk)
             form = None  # type: ignore[assignment]
+            is_recorded = True
     contract = _contract(request, contract_id)
     context = _detail_context(request, contract, payment_form=form)
+    context["is_recorded"] = is_recorded
     if getattr(request, "htmx", False):
         return render(request, "contracts/contract_detail.html#contract-money", context)
     return render(request, "contracts/contract_detail.html", context)

@@ -62,6 +62,7 @@ def test_record_a_payment(open_page, org, viewport):
     form.get_by_test_id("payment-save").click()
     expect(page.get_by_test_id("contract-outstanding")).to_have_text("70000.00")
     expect(page.get_by_test_id("contract-received")).to_have_text("50000.00")
+    expect(page.get_by_test_id("payment-recorded")).to_be_visible()
     expect(page.get_by_test_id("contract-overdue")).to_have_count(0)
     statuses = page.get_by_test_id("instalment-status")
     expect(statuses.nth(0)).to_have_text(re.compile("Paid|已付清"))
