@@ -159,3 +159,21 @@ def test_reminder_due_at_is_derived_from_due_time(org: Any) -> None:
         actor=org.east_rep, task=task, expected_version=None, due_time=None
     )
     assert moved.remind_at == at(dt.date(2026, 10, 9), 8)  # 09:00 minus one hour
+
+
+def test_home_lists_todays_meetings_and_calendar_day_links_to_a_new_meeting(org: Any) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    make_meeting(actor=org.east_rep, title="今天的会", starts_at=at(today, 23, 0))
+    make_meeting(
+        actor=org.east_rep, title="下周的会", starts_at=at(today + dt.timedelta(days=7), 9)
+    )
+    client = _client(org.east_rep)
+    home = client.get("/").content.decode()
+    assert 'data-testid="my-day-meetings"' in home
+    assert "今天的会" in home and "下周的会" not in home
+    page = client.get(reverse("activities:calendar"), {"date": "2026-10-15"}).content.decode()
+    assert "/activities/meetings/create/?date=2026-10-15" in page
+    form = client.get(reverse("activities:meeting_create"), {"date": "2026-10-15"}).content.decode()
+    assert 'value="2026-10-15T10:00"' in form
