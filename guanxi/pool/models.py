@@ -86,7 +86,12 @@ class RecycleReason(models.TextChoices):
 
 
 class PoolEvent(models.Model):
-    """One pool movement of one record. Written in bulk by the nightly job."""
+    """One pool movement of one record. Written in bulk by the nightly job.
+
+    No database foreign-key constraints (Django still cascades and sets null): on
+    PostgreSQL the deferred checks of a night's worth of events made each chunk's
+    COMMIT the slowest step (like customers.DuplicatePair).
+    """
 
     kind = models.CharField(_("event"), max_length=20, choices=PoolEventKind.choices)
     customer = models.ForeignKey(
@@ -97,6 +102,7 @@ class PoolEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="pool_events",
         db_index=False,  # the (customer, -created_at) index starts with it
+        db_constraint=False,
     )
     lead = models.ForeignKey(
         "leads.Lead",
@@ -106,6 +112,7 @@ class PoolEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="pool_events",
         db_index=False,
+        db_constraint=False,
     )
     # Who held the record after (claimed, assigned) or before (released, recycled).
     owner = models.ForeignKey(
@@ -115,6 +122,7 @@ class PoolEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -123,6 +131,7 @@ class PoolEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -131,6 +140,7 @@ class PoolEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
     rule = models.ForeignKey(
         PoolRule,
@@ -139,6 +149,7 @@ class PoolEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
     recycle_reason = models.CharField(
         _("recycle reason"), max_length=20, choices=RecycleReason.choices, blank=True
@@ -189,6 +200,7 @@ class CustomerPoolState(PoolStateBase):
         primary_key=True,
         on_delete=models.CASCADE,
         related_name="pool_state",
+        db_constraint=False,
     )
 
     class Meta:
@@ -203,7 +215,11 @@ class LeadPoolState(PoolStateBase):
     """Pool bookkeeping of one lead (the lead's own `assigned_at` is kept too)."""
 
     lead = models.OneToOneField(
-        "leads.Lead", primary_key=True, on_delete=models.CASCADE, related_name="pool_state"
+        "leads.Lead",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="pool_state",
+        db_constraint=False,
     )
 
     class Meta:

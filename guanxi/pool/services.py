@@ -429,10 +429,7 @@ def pool_assign(
 
 
 def _lead_url(lead_id: int) -> str:
-    try:
-        return reverse("leads:lead_detail", args=[lead_id])
-    except Exception:
-        return ""
+    return reverse("leads:lead_detail", args=[lead_id])
 
 
 # --- rules -------------------------------------------------------------------------------
@@ -698,46 +695,81 @@ def _recycle_sql(
         )
 
 
+def _flag(condition: Q | None) -> Any:
+    if condition is None:
+        return Value(False, output_field=BooleanField())
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+@dataclass
+class _ChunkOutcome:
+    recycled: int = 0
+    warned: list[tuple[int, int, str]] = field(default_factory=list)  # (id, owner, name)
+
+
 def _recycle_chunk(
     kind: _Kind,
     rule: PoolRule,
     team_ids: list[int],
     clocks: _Clocks,
+    warn_clocks: _Clocks | None,
     span: tuple[int, int],
     now: dt.datetime,
-) -> int:
+) -> _ChunkOutcome:
+    """One id range of one rule: recycle what is overdue, warn (once per cycle) what
+    will be within the warning period. One scan: the warning condition is a superset."""
     low, high = span
-    qs = _owned(kind, team_ids).filter(pk__gte=low, pk__lt=high).filter(clocks.any)
-    if clocks.follow_up is not None and clocks.deal is not None:
-        qs = qs.annotate(
-            is_no_follow_up=Case(
-                When(clocks.follow_up, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
+    follow_field = "last_interaction_at" if kind.name == "customer" else "last_followed_at"
+    not_warned = (
+        Q(pool_state__warned_at__isnull=True)
+        | Q(pool_state__warned_at__lt=F("held"))
+        | Q(**{f"{follow_field}__gt": F("pool_state__warned_at")})
+    )
+    scan = warn_clocks.any if warn_clocks is not None else clocks.any
+    rows = list(
+        _owned(kind, team_ids)
+        .filter(pk__gte=low, pk__lt=high)
+        .filter(scan)
+        .annotate(
+            is_no_follow_up=_flag(clocks.follow_up),
+            is_no_deal=_flag(clocks.deal),
+            needs_warning=_flag(not_warned if warn_clocks is not None else None),
         )
-        rows = list(qs.select_for_update(of=("self",)).values_list("pk", "is_no_follow_up"))
-    else:
-        is_follow = clocks.follow_up is not None
-        rows = [
-            (pk, is_follow)
-            for pk in qs.select_for_update(of=("self",)).values_list("pk", flat=True)
-        ]
+        .select_for_update(of=("self",))
+        .values_list("pk", "owner_id", "name", "is_no_follow_up", "is_no_deal", "needs_warning")
+    )
+    outcome = _ChunkOutcome()
     if not rows:
-        return 0
-    ids = [pk for pk, _flag in rows]
-    for reason, flag in ((RecycleReason.NO_FOLLOW_UP, True), (RecycleReason.NO_DEAL, False)):
-        chosen = [pk for pk, is_no_follow_up in rows if bool(is_no_follow_up) == flag]
+        return outcome
+    by_reason: dict[str, list[int]] = {
+        RecycleReason.NO_FOLLOW_UP.value: [],
+        RecycleReason.NO_DEAL.value: [],
+    }
+    for pk, owner_id, name, is_no_follow_up, is_no_deal, needs_warning in rows:
+        if is_no_follow_up:
+            by_reason[RecycleReason.NO_FOLLOW_UP.value].append(pk)
+        elif is_no_deal:
+            by_reason[RecycleReason.NO_DEAL.value].append(pk)
+        elif needs_warning:
+            outcome.warned.append((pk, owner_id, name))
+    ids = [pk for chosen in by_reason.values() for pk in chosen]
+    for reason, chosen in by_reason.items():
         if chosen:
-            _recycle_sql(kind, rule, chosen, reason.value, now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_table(kind.model)} SET owner_id = NULL, version = version + 1, "
-            f"updated_at = %s WHERE id IN ({', '.join(['%s'] * len(ids))})",
-            [connection.ops.adapt_datetimefield_value(now), *ids],
-        )
-    _write_states(kind, ids, entered_pool_at=now)
-    return len(rows)
+            _recycle_sql(kind, rule, chosen, reason, now)
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_table(kind.model)} SET owner_id = NULL, version = version + 1, "
+                f"updated_at = %s WHERE id IN ({', '.join(['%s'] * len(ids))})",
+                [connection.ops.adapt_datetimefield_value(now), *ids],
+            )
+        _write_states(kind, ids, entered_pool_at=now)
+    if outcome.warned:
+        _write_states(kind, [pk for pk, _owner, _name in outcome.warned], warned_at=now)
+    outcome.recycled = len(ids)
+    return outcome
 
 
 def _write_states(
@@ -775,42 +807,6 @@ def _write_states(
                 f"SELECT id, NULL, NULL, %s FROM {_table(kind.model)} WHERE id IN ({marks})",
                 [at, *missing],
             )
-
-
-def _warn(
-    kind: _Kind, rule: PoolRule, team_ids: list[int], today: dt.date, now: dt.datetime
-) -> dict[int, list]:
-    """Mark records that will be recycled within `warn_days_before` days, once per cycle.
-
-    A cycle starts when the current owner got the record or last followed it up: a
-    record warned since then is not warned again. Returns owner id -> [(id, name)].
-    """
-    if not rule.warn_days_before:
-        return {}
-    condition = _clocks(kind, rule, today, ahead=rule.warn_days_before).any
-    if condition is None:
-        return {}
-    follow_field = "last_interaction_at" if kind.name == "customer" else "last_followed_at"
-    not_warned = (
-        Q(pool_state__warned_at__isnull=True)
-        | Q(pool_state__warned_at__lt=F("held"))
-        | Q(**{f"{follow_field}__gt": F("pool_state__warned_at")})
-    )
-    rows = list(
-        _owned(kind, team_ids)
-        .filter(condition)
-        .filter(not_warned)
-        .values_list("pk", "owner_id", "name")
-    )
-    if not rows:
-        return {}
-    ids = [row[0] for row in rows]
-    for start in range(0, len(ids), RECYCLE_CHUNK):
-        _write_states(kind, ids[start : start + RECYCLE_CHUNK], warned_at=now)
-    by_owner: dict[int, list] = defaultdict(list)
-    for pk, owner_id, name in rows:
-        by_owner[owner_id].append((pk, name))
-    return by_owner
 
 
 def _notify_owners(kind: _Kind, by_owner: dict[int, list], days: dict[int, int]) -> int:
@@ -859,6 +855,14 @@ class _Formatted:
         return str(self.message) % self.values
 
 
+def _relax_commit() -> None:
+    """PostgreSQL: do not wait for the WAL flush at each chunk's commit. A crash can
+    lose the last chunks, never corrupt them, and the next run redoes them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO off")
+
+
 def pool_recycle_run(
     *,
     today: dt.date | None = None,
@@ -867,50 +871,50 @@ def pool_recycle_run(
     """The nightly job: records overdue under their owner's team rule go back to the pool,
     then owners of records due within the warning period are told, once per cycle.
 
-    Set-based: per rule and kind, candidates are read in id-range chunks with the
-    rule's conditions in SQL, then one UPDATE, one state rewrite and one multi-row
-    insert of events and audit entries per chunk (each chunk its own transaction).
-    A record is recycled at most once: afterwards it has no owner.
+    Set-based: per rule and kind, one scan in id-range chunks reads the records due
+    within the warning period with the rule's conditions in SQL (flags say which are
+    overdue now); per chunk, INSERT … SELECT writes events and audit entries, one
+    UPDATE clears the owners, the pool states are rewritten (each chunk its own
+    transaction). A record is recycled at most once: afterwards it has no owner.
     """
     today = today or timezone.localdate()
     now = timezone.now()
     result = RecycleResult()
     governed = _teams_by_rule()
     result.rules = len(governed)
-    work: list[tuple[_Kind, PoolRule, list[int], _Clocks]] = []
+    work: list[tuple[_Kind, PoolRule, list[int], _Clocks, _Clocks | None]] = []
     for rule, team_ids in governed.values():
         for kind in (CUSTOMERS, LEADS):
             clocks = _clocks(kind, rule, today, ahead=0)
-            if clocks.any is not None:
-                work.append((kind, rule, team_ids, clocks))
+            if clocks.any is None:
+                continue
+            warn_clocks = None
+            if rule.warn_days_before:
+                warn_clocks = _clocks(kind, rule, today, ahead=rule.warn_days_before)
+            work.append((kind, rule, team_ids, clocks, warn_clocks))
     ranges = {kind.name: _id_ranges(kind) for kind in (CUSTOMERS, LEADS)}
     total = sum(len(ranges[item[0].name]) for item in work)
     done = 0
-    for kind, rule, team_ids, clocks in work:
+    warned: dict[str, dict[int, list]] = {"customer": defaultdict(list), "lead": defaultdict(list)}
+    days: dict[str, dict[int, int]] = {"customer": {}, "lead": {}}
+    for kind, rule, team_ids, clocks, warn_clocks in work:
         for span in ranges[kind.name]:
             with transaction.atomic():
-                count = _recycle_chunk(kind, rule, team_ids, clocks, span, now)
+                _relax_commit()
+                outcome = _recycle_chunk(kind, rule, team_ids, clocks, warn_clocks, span, now)
             if kind.name == "customer":
-                result.recycled_customers += count
+                result.recycled_customers += outcome.recycled
+                result.warned_customers += len(outcome.warned)
             else:
-                result.recycled_leads += count
+                result.recycled_leads += outcome.recycled
+                result.warned_leads += len(outcome.warned)
+            for pk, owner_id, name in outcome.warned:
+                warned[kind.name][owner_id].append((pk, name))
+                days[kind.name][owner_id] = rule.warn_days_before
             done += 1
             if progress is not None:
                 progress(done, total, f"{kind.name}:{rule.team}")
     for kind in (CUSTOMERS, LEADS):
-        by_owner: dict[int, list] = defaultdict(list)
-        days: dict[int, int] = {}
-        for rule, team_ids in governed.values():
-            with transaction.atomic():
-                warned = _warn(kind, rule, team_ids, today, now)
-            for owner_id, records in warned.items():
-                by_owner[owner_id].extend(records)
-                days[owner_id] = rule.warn_days_before
-        count = sum(len(records) for records in by_owner.values())
-        if kind.name == "customer":
-            result.warned_customers = count
-        else:
-            result.warned_leads = count
         with transaction.atomic():
-            result.notifications += _notify_owners(kind, dict(by_owner), days)
+            result.notifications += _notify_owners(kind, dict(warned[kind.name]), days[kind.name])
     return result

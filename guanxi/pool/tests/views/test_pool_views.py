@@ -172,3 +172,12 @@ def test_rules_pages_for_admins_only(org: Any) -> None:
     assert PoolRule.objects.get().max_customers == 10
     admin.post(reverse("pool:pool_rule_delete", args=[rule.pk]))
     assert not PoolRule.objects.exists()
+
+
+def test_lead_claim_links_to_the_lead_and_the_lead_page_has_the_panel(org: Any) -> None:
+    lead = make_pool_lead(team=org.east, name="钱多多")
+    client = _client(org.east_rep)
+    answer = client.post(reverse("pool:pool_claim", args=["lead", lead.pk]), headers=HTMX)
+    assert reverse("leads:lead_detail", args=[lead.pk]) in answer.content.decode()
+    page = client.get(reverse("leads:lead_detail", args=[lead.pk])).content.decode()
+    assert 'data-testid="lead-pool"' in page and 'data-testid="pool-release"' in page
