@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.permissions import has_permission
@@ -316,18 +316,34 @@ class CustomerQuotesSummary:
 def customer_quotes_summary(*, actor: Any, customer_id: int) -> CustomerQuotesSummary | None:
     """The 360 page's quotes panel: the latest quotes and the open (draft/sent) total.
 
-    Two queries; None when the actor may not see quotes.
+    One query: the open count and total ride along as scalar subqueries on the
+    latest rows (every quote of a customer has the customer's visibility, so the
+    subqueries need no scoping of their own; no rows means no open quotes either).
+    None when the actor may not see quotes.
     """
     if not has_permission(actor, "sales.view_quote"):
         return None
-    qs = quote_list(actor=actor, filters=QuoteFilter(customer=customer_id))
-    totals = (
-        qs.filter(status__in=OPEN_QUOTE_STATUSES)
+    open_quotes = (
+        Quote.objects.filter(
+            customer_id=OuterRef("customer_id"),
+            status__in=OPEN_QUOTE_STATUSES,
+            deleted_at__isnull=True,
+        )
         .order_by()
-        .aggregate(count=Count("id"), total=Sum("total"))
+        .values("customer_id")
     )
+    quotes = list(
+        quote_list(actor=actor, filters=QuoteFilter(customer=customer_id))
+        .annotate(
+            open_count=Subquery(open_quotes.annotate(n=Count("id")).values("n")[:1]),
+            open_total=Subquery(open_quotes.annotate(s=Sum("total")).values("s")[:1]),
+        )
+        .order_by("-issued_on", "-id")[:CUSTOMER_QUOTE_LIMIT]
+    )
+    first = quotes[0] if quotes else None
     return CustomerQuotesSummary(
-        quotes=list(qs.order_by("-issued_on", "-id")[:CUSTOMER_QUOTE_LIMIT]),
-        open_count=totals["count"] or 0,
-        open_total=Decimal(totals["total"] or 0).quantize(CENT),
+        quotes=quotes,
+        open_count=(first.open_count or 0) if first else 0,
+        # SQLite's SUM drops the scale: quantize to cents.
+        open_total=Decimal((first.open_total or 0) if first else 0).quantize(CENT),
     )

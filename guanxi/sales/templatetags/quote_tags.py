@@ -14,7 +14,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def customer_quotes(context: template.Context, customer: Any) -> CustomerQuotesSummary | None:
-    """Two queries (open total, latest quotes); None without `sales.view_quote`."""
+    """One query (latest quotes with the open total); None without `sales.view_quote`."""
     request = context.get("request")
     actor = getattr(request, "user", None) or context.get("user")
     if customer is None or actor is None:

@@ -182,14 +182,30 @@ def test_list_query_count_does_not_grow(
         assert client.get(reverse("sales:quote_list")).status_code == 200
 
 
-def test_360_panel_shows_quotes_and_open_total(client: Any, org: Any, customer: Any) -> None:
-    quote = make_quote(customer=customer)
+def test_360_panel_shows_quotes_and_open_total(
+    client: Any, org: Any, customer: Any, django_assert_num_queries: Any
+) -> None:
+    from guanxi.sales.selectors import customer_quotes_summary
+    from guanxi.sales.services import quote_delete, quote_reject
+
+    quote = make_quote(customer=customer, tax_rate="13")  # 113.00
+    make_quote(customer=customer)  # 100.00
+    quote_reject(actor=org.east_rep, quote=make_quote(customer=customer))
+    quote_delete(actor=org.east_rep, quote=make_quote(customer=customer))
+    make_quote(customer=CustomerFactory(owner=org.east_rep))  # another customer's
+    with django_assert_num_queries(1):
+        summary = customer_quotes_summary(actor=org.east_rep, customer_id=customer.pk)
+    assert (summary.open_count, summary.open_total) == (2, Decimal("213.00"))
+    assert len(summary.quotes) == 3
     client.force_login(org.east_rep)
     html = client.get(reverse("customers:customer_detail", args=[customer.pk])).content.decode()
     assert 'data-testid="customer-quotes"' in html
-    assert html.count('data-testid="customer-quote-row"') == 1
-    assert quote.number in html
+    assert html.count('data-testid="customer-quote-row"') == 3
+    assert quote.number in html and "213.00" in html
     assert f'data-kind="quote.{quote.status}"' in html  # on the timeline too
+    empty = CustomerFactory(owner=org.east_rep)
+    summary = customer_quotes_summary(actor=org.east_rep, customer_id=empty.pk)
+    assert (summary.quotes, summary.open_count, summary.open_total) == ([], 0, Decimal("0.00"))
 
 
 def test_no_permission_no_pages(client: Any, org: Any, customer: Any) -> None:
