@@ -104,8 +104,10 @@ class OpportunityForm(forms.Form):
             (contact.pk, f"{contact.name} {contact.title}".strip()) for contact in contacts or []
         ]
         if not contacts:
-            self.fields["contact"].help_text = _(
-                "Choose the customer and save to pick one of its contacts."
+            self.fields["contact"].help_text = (
+                _("This customer has no contacts yet.")
+                if customer is not None
+                else _("Choose the customer and save to pick one of its contacts.")
             )
         if opportunity is not None:
             self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
