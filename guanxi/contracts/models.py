@@ -107,6 +107,10 @@ class Contract(TimestampedModel, VersionedModel, SoftDeleteModel):
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    # Kept by the payment services under the contract's row lock, so lists and the
+    # receivables report read money without summing payments row by row.
+    received_amount = models.DecimalField(_("received"), default=0, **MONEY)
+    planned_amount = models.DecimalField(_("in the payment plan"), default=0, **MONEY)
     start_on = models.DateField(_("start date"))
     end_on = models.DateField(_("end date"))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
@@ -219,6 +223,9 @@ class PaymentPlan(TimestampedModel):
     sequence = models.PositiveSmallIntegerField(_("instalment"))
     due_on = models.DateField(_("due date"))
     amount = models.DecimalField(_("amount"), **MONEY)
+    # The sum of the instalments before this one (written with the plan): payments
+    # cover this instalment once they pass it.
+    before_amount = models.DecimalField(default=0, **MONEY)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     class Meta:

@@ -25,15 +25,13 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from guanxi.contracts.models import (
@@ -73,34 +71,13 @@ class ContractFilter:
     has_overdue: bool = False
 
 
-def _received_subquery(contract_ref: str) -> Subquery:
-    return Subquery(
-        Payment.objects.filter(contract=OuterRef(contract_ref), deleted_at__isnull=True)
-        .order_by()
-        .values("contract")
-        .annotate(total=Sum("amount"))
-        .values("total"),
-        output_field=MONEY_FIELD,
-    )
-
-
-def _planned_subquery(contract_ref: str) -> Subquery:
-    return Subquery(
-        PaymentPlan.objects.filter(contract=OuterRef(contract_ref))
-        .order_by()
-        .values("contract")
-        .annotate(total=Sum("amount"))
-        .values("total"),
-        output_field=MONEY_FIELD,
-    )
-
-
 def with_money(qs: QuerySet[Contract]) -> QuerySet[Contract]:
-    """Annotate received, outstanding and planned (one subquery each, no joins)."""
+    """Annotate received, planned and outstanding (from the stored totals)."""
     return qs.annotate(
-        received=Coalesce(_received_subquery("pk"), ZERO),
-        planned=Coalesce(_planned_subquery("pk"), ZERO),
-    ).annotate(outstanding=ExpressionWrapper(F("amount") - F("received"), output_field=MONEY_FIELD))
+        received=F("received_amount"),
+        planned=F("planned_amount"),
+        outstanding=ExpressionWrapper(F("amount") - F("received_amount"), output_field=MONEY_FIELD),
+    )
 
 
 def contract_list(
@@ -160,19 +137,9 @@ def instalments_with_status(
     """Instalments annotated with covered, outstanding and status (see module doc)."""
     today = today or timezone.localdate()
     qs = qs if qs is not None else PaymentPlan.objects.all()
-    before = Subquery(
-        PaymentPlan.objects.filter(
-            contract=OuterRef("contract_id"), sequence__lt=OuterRef("sequence")
-        )
-        .order_by()
-        .values("contract")
-        .annotate(total=Sum("amount"))
-        .values("total"),
-        output_field=MONEY_FIELD,
-    )
     covered = Greatest(
         Least(
-            Coalesce(_received_subquery("contract_id"), ZERO) - Coalesce(before, ZERO),
+            F("contract__received_amount") - F("before_amount"),
             F("amount"),
             output_field=MONEY_FIELD,
         ),
@@ -318,12 +285,13 @@ def customer_contracts(*, actor: Any, customer_id: int) -> CustomerContracts | N
             total_outstanding=zero,
             overdue=[],
         )
-    receivable = qs.filter(status__in=RECEIVABLE_STATUSES).order_by()
-    # Two plain aggregates: summing a subquery annotation fails on PostgreSQL.
-    amount = receivable.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    received = Payment.objects.filter(
-        contract__in=receivable.values("pk"), deleted_at__isnull=True
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    totals = (
+        qs.filter(status__in=RECEIVABLE_STATUSES)
+        .order_by()
+        .aggregate(amount=Sum("amount"), received=Sum("received_amount"))
+    )
+    amount = totals["amount"] or Decimal("0.00")
+    received = totals["received"] or Decimal("0.00")
     return CustomerContracts(
         contracts=contracts,
         count=len(contracts),
@@ -365,27 +333,17 @@ class ReceivablesReport:
     totals: AgeRow
 
 
-def _bucket_sums(due_field: str, amount_expr: Any, today: dt.date) -> dict[str, Any]:
-    """Sum(amount) per age bucket of `due_field` (days overdue on `today`)."""
+def _bucket_of(due_field: str, today: dt.date) -> Case:
+    """The age bucket of `due_field` on `today` (days past due) as a label."""
     day = dt.timedelta
-
-    def part(condition: Q) -> Any:
-        return Coalesce(
-            Sum(Case(When(condition, then=amount_expr), default=ZERO, output_field=MONEY_FIELD)),
-            ZERO,
-        )
-
-    return {
-        "not_due": part(Q(**{f"{due_field}__gte": today})),
-        "d1_30": part(Q(**{f"{due_field}__lt": today, f"{due_field}__gte": today - day(30)})),
-        "d31_60": part(
-            Q(**{f"{due_field}__lt": today - day(30), f"{due_field}__gte": today - day(60)})
-        ),
-        "d61_90": part(
-            Q(**{f"{due_field}__lt": today - day(60), f"{due_field}__gte": today - day(90)})
-        ),
-        "d90_plus": part(Q(**{f"{due_field}__lt": today - day(90)})),
-    }
+    return Case(
+        When(**{f"{due_field}__gte": today}, then=Value("not_due")),
+        When(**{f"{due_field}__gte": today - day(30)}, then=Value("d1_30")),
+        When(**{f"{due_field}__gte": today - day(60)}, then=Value("d31_60")),
+        When(**{f"{due_field}__gte": today - day(90)}, then=Value("d61_90")),
+        default=Value("d90_plus"),
+        output_field=CharField(),
+    )
 
 
 def receivables_report(
@@ -413,22 +371,25 @@ def receivables_report(
     groups: dict[str, dict[Any, AgeRow]] = {"customer": {}, "owner": {}}
     for group, path in (("customer", "customer_id"), ("owner", "owner_id")):
         rows_by_key = groups[group]
+        # One Sum per (key, bucket): the outstanding expression (two correlated
+        # subqueries) appears once, not once per bucket column.
         planned_rows = (
-            instalments.order_by()
-            .values(f"contract__{path}")
-            .annotate(**_bucket_sums("due_on", F("outstanding"), today))
+            instalments.annotate(bucket=_bucket_of("due_on", today))
+            .order_by()
+            .values(f"contract__{path}", "bucket")
+            .annotate(money=Sum("outstanding"))
         )
         unplanned_rows = (
-            unplanned.order_by()
-            .values(path)
-            .annotate(**_bucket_sums("end_on", F("unplanned"), today))
+            unplanned.annotate(bucket=_bucket_of("end_on", today))
+            .order_by()
+            .values(path, "bucket")
+            .annotate(money=Sum("unplanned"))
         )
         for row, key_name in ((planned_rows, f"contract__{path}"), (unplanned_rows, path)):
             for values in row:
                 key = values[key_name]
                 target = rows_by_key.setdefault(key, AgeRow(key=key, label=""))
-                for bucket in BUCKETS:
-                    target.buckets[bucket] += money(Decimal(values[bucket] or 0))
+                target.buckets[values["bucket"]] += money(Decimal(values["money"] or 0))
     _label_rows(groups)
     by_customer = sorted(
         (row for row in groups["customer"].values() if row.total > 0),

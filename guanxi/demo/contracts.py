@@ -135,12 +135,18 @@ def generate_contracts(
                         )
                     )
                 first = len(instalments)
+                before = Decimal(0)
                 for sequence, (due_on, amount) in enumerate(schedule, start=1):
                     instalments.append(
                         PaymentPlan(
-                            contract=contract, sequence=sequence, due_on=due_on, amount=amount
+                            contract=contract,
+                            sequence=sequence,
+                            due_on=due_on,
+                            amount=amount,
+                            before_amount=before,
                         )
                     )
+                    before += amount
                 for row in paid:
                     payments.append((contract.pk, first + row[0], row))
             ContractApproval.objects.bulk_create(approvals)
@@ -238,6 +244,7 @@ def _one(
         due_on = start_on + dt.timedelta(days=index * step + rng.randint(0, 20))
         schedule.append((due_on, share))
     schedule.sort()
+    contract.planned_amount = sum((share for _due, share in schedule), Decimal(0))
     for index, (due_on, share) in enumerate(schedule):
         if due_on > today or (status == "terminated" and rng.random() < 0.5):
             continue
@@ -251,4 +258,5 @@ def _one(
             f"回单{rng.randint(10_000_000, 99_999_999)}" if method == "bank_transfer" else ""
         )
         payments.append((index, received_on, paid, method, reference))
+    contract.received_amount = sum((row[2] for row in payments), Decimal(0))
     return contract, schedule, payments

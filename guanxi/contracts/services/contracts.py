@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +22,6 @@ from guanxi.contracts.models import (
     Contract,
     ContractApproval,
     ContractStatus,
-    Payment,
-    PaymentPlan,
 )
 from guanxi.contracts.permissions import (
     ADD_CONTRACT,
@@ -265,17 +262,13 @@ def _check(contract: Contract, errors: dict[str, list[str]]) -> None:
     if contract.start_on and contract.end_on and contract.end_on < contract.start_on:
         errors.setdefault("end_on", []).append(str(END_BEFORE_START))
     if contract.pk and contract.amount is not None and "amount" not in errors:
-        planned = PaymentPlan.objects.filter(contract=contract).aggregate(total=Sum("amount"))
-        received = Payment.objects.filter(contract=contract, deleted_at__isnull=True).aggregate(
-            total=Sum("amount")
-        )
-        if planned["total"] is not None and contract.amount < planned["total"]:
+        if contract.amount < contract.planned_amount:
             errors.setdefault("amount", []).append(
-                str(AMOUNT_BELOW_PLAN) % {"planned": planned["total"]}
+                str(AMOUNT_BELOW_PLAN) % {"planned": contract.planned_amount}
             )
-        if received["total"] is not None and contract.amount < received["total"]:
+        if contract.amount < contract.received_amount:
             errors.setdefault("amount", []).append(
-                str(AMOUNT_BELOW_RECEIVED) % {"received": received["total"]}
+                str(AMOUNT_BELOW_RECEIVED) % {"received": contract.received_amount}
             )
     if errors:
         raise ValidationError(str(INVALID_INPUT), field_errors=errors)

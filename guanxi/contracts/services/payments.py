@@ -57,6 +57,7 @@ def _locked_contract(contract: Contract) -> Contract:
 
 
 def received_total(contract: Contract) -> Decimal:
+    """The live payments' sum, from the payments themselves (checks the stored total)."""
     total = Payment.objects.filter(contract=contract, deleted_at__isnull=True).aggregate(
         total=Sum("amount")
     )["total"]
@@ -106,7 +107,11 @@ def payment_plan_set(*, actor: Any, contract: Contract, instalments: Any) -> lis
     plan.sort(key=lambda item: item.due_on)
     for number, item in enumerate(plan, start=1):
         item.sequence = number
-    total = sum((item.amount for item in plan), Decimal("0.00"))
+    running = Decimal("0.00")
+    for item in plan:
+        item.before_amount = running
+        running += item.amount
+    total = running
     if not errors and total > current.amount:
         errors["instalments"] = [str(PLAN_OVER_AMOUNT) % {"total": total, "amount": current.amount}]
     if errors:
@@ -124,11 +129,17 @@ def payment_plan_set(*, actor: Any, contract: Contract, instalments: Any) -> lis
         if existing_id:
             item.pk = existing_id
             PaymentPlan.objects.filter(pk=existing_id).update(
-                due_on=item.due_on, amount=item.amount, notes=item.notes, updated_at=timezone.now()
+                due_on=item.due_on,
+                amount=item.amount,
+                before_amount=item.before_amount,
+                notes=item.notes,
+                updated_at=timezone.now(),
             )
         else:
             item.save()
         saved.append(item)
+    current.planned_amount = total
+    current.save(update_fields=["planned_amount", "updated_at"])
     audit_record(
         actor=actor,
         action="contracts.plan.updated",
@@ -168,7 +179,7 @@ def payment_record(
     value = parse_decimal(
         amount, errors, "amount", minimum=Decimal("0.01"), minimum_message=AMOUNT_POSITIVE
     )
-    outstanding = current.amount - received_total(current)
+    outstanding = current.amount - current.received_amount
     if value is not None and value > outstanding:
         errors.setdefault("amount", []).append(
             str(PAYMENT_OVER_OUTSTANDING) % {"outstanding": outstanding}
@@ -196,6 +207,8 @@ def payment_record(
         notes=notes_text,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
+    current.received_amount += value  # type: ignore[operator]
+    current.save(update_fields=["received_amount", "updated_at"])
     audit_record(
         actor=actor,
         action="contracts.payment.recorded",
@@ -221,6 +234,8 @@ def payment_delete(*, actor: Any, payment: Payment) -> Payment:
     row.deleted_at = timezone.now()
     row.deleted_by = actor if getattr(actor, "pk", None) else None
     row.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    current.received_amount -= row.amount
+    current.save(update_fields=["received_amount", "updated_at"])
     audit_record(
         actor=actor,
         action="contracts.payment.deleted",

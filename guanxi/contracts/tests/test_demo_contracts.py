@@ -27,6 +27,12 @@ def test_demo_contracts_are_consistent(org) -> None:
         received = Payment.objects.filter(contract=contract).aggregate(t=Sum("amount"))["t"]
         assert planned is None or planned == contract.amount
         assert received is None or received <= contract.amount
+        assert contract.received_amount == (received or 0)
+        assert contract.planned_amount == (planned or 0)
+        before = 0
+        for item in PaymentPlan.objects.filter(contract=contract).order_by("sequence"):
+            assert item.before_amount == before
+            before += item.amount
         assert contract.team_id == contract.owner.team_id
     report = receivables_report(actor=org.manager)
     assert report.totals.total >= 0
