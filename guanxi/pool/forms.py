@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.leads.models import LeadSource
 from guanxi.pool.models import PoolEventKind, PoolRule
 from guanxi.pool.selectors import PoolFilter
 
@@ -28,8 +29,14 @@ class PoolFilterForm(forms.Form):
         label=_("In the pool at least (days)"), required=False, min_value=0, max_value=MAX_DAYS
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str = "customer", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if kind == "lead":
+            # Lead sources are fixed codes: choose one rather than type a label.
+            self.fields["source"] = forms.ChoiceField(
+                label=_("Source"), required=False, choices=[("", "—"), *LeadSource.choices]
+            )
+            self.fields["source"].widget.attrs["class"] = "form-select"
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
 

@@ -75,7 +75,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     params.pop("cursor", None)
     filter_params = params.copy()
     filter_params.pop("kind", None)
-    form = PoolFilterForm(filter_params or None)
+    form = PoolFilterForm(filter_params or None, kind=kind)
     page = keyset_page(
         _pool_qs(request, kind, form),
         ordering=selectors.POOL_SORTS["-id"],

@@ -40,8 +40,11 @@ def test_pool_page_lists_and_filters(org: Any) -> None:
     assert 'data-testid="holding-badge"' in page
     page = client.get(reverse("pool:pool_list") + "?province=浙江").content.decode()
     assert "杭州西湖科技" in page and "南京紫金贸易" not in page
-    leads = client.get(reverse("pool:pool_list") + "?kind=lead").content.decode()
-    assert 'data-testid="tab-lead"' in leads
+    make_pool_lead(team=org.east, name="展会线索", source="exhibition")
+    make_pool_lead(team=org.east, name="广告线索", source="advertising")
+    leads = client.get(reverse("pool:pool_list") + "?kind=lead&source=exhibition").content.decode()
+    assert "展会线索" in leads and "广告线索" not in leads
+    assert client.get(reverse("pool:pool_list") + "?kind=lead&source=nope").status_code == 200
     bad = client.get(reverse("pool:pool_list") + "?min_days_in_pool=abc&cursor=%%%&kind=zzz")
     assert bad.status_code == 200
 
