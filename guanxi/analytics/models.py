@@ -1,1 +1,263 @@
-"""Customer analytics: RFM, grades, lifecycle, churn and CLV."""
+"""Customer analytics: RFM, grades, lifecycle, churn and CLV.
+
+`CustomerScore` is derived data: one row per live customer, rewritten by the scoring
+run (`analytics.scoring.scores_compute`), never edited by people. The settings,
+grade rules and playbooks are what an admin edits; grade and stage changes are kept
+as history so the 360 page can say why a customer's grade moved.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.models import Grade, LifecycleStage
+from guanxi.platform.models import TimestampedModel
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class ScoringSettings(TimestampedModel):
+    """The one row (pk=1) of scoring settings; `scoring_settings_get` creates it."""
+
+    rfm_period_days = models.PositiveIntegerField(
+        _("RFM period (days)"),
+        default=365,
+        help_text=_("Frequency, spend and profit count orders of this many days."),
+    )
+    annual_discount_rate = models.DecimalField(
+        _("annual discount rate"), max_digits=5, decimal_places=4, default=Decimal("0.10")
+    )
+    new_customer_days = models.PositiveIntegerField(
+        _("new customer: first order within (days)"), default=90
+    )
+    loyal_min_purchases = models.PositiveIntegerField(
+        _("loyal: purchases in the RFM period at least"), default=3
+    )
+    loyal_max_recency_days = models.PositiveIntegerField(
+        _("loyal: last purchase within (days)"), default=90
+    )
+    dormant_days = models.PositiveIntegerField(_("dormant: no purchase for (days)"), default=180)
+    lost_days = models.PositiveIntegerField(_("lost: no purchase for (days)"), default=365)
+    churn_window_days = models.PositiveIntegerField(
+        _("churn: recent window (days)"),
+        default=90,
+        help_text=_("Compared with the same length of time in the 12 months before it."),
+    )
+    churn_drop_percent = models.PositiveIntegerField(_("churn: drop of more than (%)"), default=50)
+    churn_p_alive_threshold = models.DecimalField(
+        _("churn: P(alive) below"), max_digits=4, decimal_places=3, default=Decimal("0.300")
+    )
+    win_back_days = models.PositiveIntegerField(
+        _("win-back: bought again within (days)"), default=30
+    )
+
+    class Meta:
+        verbose_name = _("scoring settings")
+        verbose_name_plural = _("scoring settings")
+
+    def __str__(self) -> str:
+        return str(_("Scoring settings"))
+
+
+class ScoringRunMode(models.TextChoices):
+    FULL = "full", _("Full")
+    INCREMENTAL = "incremental", _("Incremental")
+    CUSTOMERS = "customers", _("Selected customers")
+
+
+class ScoringRun(models.Model):
+    """One scoring run: what it did (notes on bad input) and the fitted parameters,
+    which incremental runs reuse for the customers they rescore."""
+
+    mode = models.CharField(_("mode"), max_length=20, choices=ScoringRunMode.choices)
+    as_of = models.DateField(_("as of"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    customers = models.PositiveIntegerField(_("customers scored"), default=0)
+    grade_changes = models.PositiveIntegerField(_("grade changes"), default=0)
+    stage_changes = models.PositiveIntegerField(_("stage changes"), default=0)
+    notes = models.JSONField(_("notes"), default=dict, blank=True)
+    fit = models.JSONField(_("fitted parameters"), default=dict, blank=True)
+    fit_error = models.TextField(_("fit error"), blank=True)
+
+    class Meta:
+        verbose_name = _("scoring run")
+        verbose_name_plural = _("scoring runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.mode} {self.as_of}"
+
+
+class CustomerScore(models.Model):
+    customer = models.OneToOneField(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="score",
+    )
+    recency_days = models.PositiveIntegerField(_("days since last purchase"), null=True)
+    frequency = models.PositiveIntegerField(_("purchases in the period"), default=0)
+    monetary = models.DecimalField(_("spend in the period"), default=0, **MONEY)
+    profit = models.DecimalField(_("profit in the period"), default=0, **MONEY)
+    purchases = models.PositiveIntegerField(_("purchase days, all time"), default=0)
+    first_purchase_on = models.DateField(_("first purchase"), null=True)
+    last_purchase_on = models.DateField(_("last purchase"), null=True)
+    interactions = models.PositiveIntegerField(_("interactions in the period"), default=0)
+    r_score = models.PositiveSmallIntegerField(_("R"), default=0)
+    f_score = models.PositiveSmallIntegerField(_("F"), default=0)
+    m_score = models.PositiveSmallIntegerField(_("M"), default=0)
+    rfm_score = models.PositiveSmallIntegerField(_("RFM score"), default=0)
+    p_alive = models.FloatField(_("P(alive)"), null=True)
+    expected_purchases_90 = models.FloatField(_("expected purchases, 90 days"), null=True)
+    expected_purchases_365 = models.FloatField(_("expected purchases, 365 days"), null=True)
+    clv_12m = models.DecimalField(_("12-month CLV"), null=True, **MONEY)
+    is_at_risk = models.BooleanField(_("churn warning"), default=False)
+    churn_reasons = models.JSONField(_("churn reasons"), default=list)
+    value_at_risk = models.DecimalField(_("value at risk"), default=0, **MONEY)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("customer score")
+        verbose_name_plural = _("customer scores")
+        indexes = [
+            models.Index(
+                fields=["-value_at_risk", "customer"],
+                name="score_at_risk",
+                condition=Q(is_at_risk=True),
+            ),
+            models.Index(fields=["-clv_12m", "customer"], name="score_clv"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.r_score}{self.f_score}{self.m_score}"
+
+
+class GradeRule(TimestampedModel):
+    """Grade a customer gets when every filled-in condition holds; rules are tried in
+    `position` order and the first matching one wins."""
+
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    min_spend = models.DecimalField(_("spend at least"), null=True, blank=True, **MONEY)
+    min_profit = models.DecimalField(_("profit at least"), null=True, blank=True, **MONEY)
+    min_frequency = models.PositiveIntegerField(_("purchases at least"), null=True, blank=True)
+    max_recency_days = models.PositiveIntegerField(
+        _("last purchase within (days)"), null=True, blank=True
+    )
+    min_interactions = models.PositiveIntegerField(
+        _("interactions at least"), null=True, blank=True
+    )
+    min_rfm_score = models.PositiveSmallIntegerField(_("RFM score at least"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("grade rule")
+        verbose_name_plural = _("grade rules")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.grade}"
+
+
+class GradeChange(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="grade_changes",
+    )
+    from_grade = models.CharField(_("from"), max_length=1, blank=True)
+    to_grade = models.CharField(_("to"), max_length=1, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-changed_at"], name="grade_change_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.from_grade or '-'} → {self.to_grade or '-'}"
+
+
+class StageChange(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="stage_changes",
+    )
+    from_stage = models.CharField(_("from"), max_length=20, choices=LifecycleStage.choices)
+    to_stage = models.CharField(_("to"), max_length=20, choices=LifecycleStage.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-changed_at"], name="stage_change_customer"),
+            models.Index(
+                fields=["-changed_at", "from_stage", "to_stage"], name="stage_change_flow"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
+
+class StagePlaybook(TimestampedModel):
+    """What to do when a customer enters a stage; a task for the owner is created."""
+
+    stage = models.CharField(_("stage"), max_length=20, choices=LifecycleStage.choices, unique=True)
+    instructions = models.TextField(_("playbook"), blank=True)
+    task_title = models.CharField(_("task title"), max_length=200, blank=True)
+    due_in_working_days = models.PositiveIntegerField(_("due in working days"), default=3)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("stage playbook")
+        verbose_name_plural = _("stage playbooks")
+
+    def __str__(self) -> str:
+        return self.stage
+
+
+class WinBack(models.Model):
+    """A win-back started from the churn warning list (a task for the owner)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="win_backs",
+    )
+    started_at = models.DateTimeField(_("started at"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    task_id_ref = models.PositiveBigIntegerField(_("task"), null=True, blank=True)
+    value_at_risk = models.DecimalField(_("value at risk"), default=0, **MONEY)
+    reasons = models.JSONField(_("reasons"), default=list)
+
+    class Meta:
+        verbose_name = _("win-back")
+        verbose_name_plural = _("win-backs")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-started_at"], name="win_back_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.started_at:%Y-%m-%d}"

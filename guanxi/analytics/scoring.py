@@ -1,0 +1,923 @@
+"""The scoring run: RFM, CLV, churn signals, grades and lifecycle stages per customer.
+
+One pass over the data, set-based:
+
+1. per-customer aggregates of the orders in SQL (orders merged per day, then grouped
+   by customer) and of the interactions (one GROUP BY each);
+2. numpy for the quintiles, the BG/NBD + Gamma-Gamma fit and predictions (when the
+   data is too small the fit is skipped and the churn list relies on the rules),
+   the churn rules, grades and stages;
+3. bulk writes: `CustomerScore` rows deleted and re-inserted in chunks, grade and
+   stage changes applied with one UPDATE per (value, chunk) plus history rows and
+   audit entries.
+
+Which orders count: status confirmed or completed, not deleted, dated on or before
+`today`. An order in status "refunded" was given back in full and counts as nothing.
+A negative total (a credit note) lowers the spend of its day; a day whose net total
+is negative is a refund day, not a purchase. Orders dated after `today` are ignored
+and counted in the run's notes, as are the other odd cases.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.analytics.clv import bgnbd, gamma_gamma
+from guanxi.analytics.clv.clv import predict_customers
+from guanxi.analytics.clv.errors import InsufficientDataError
+from guanxi.analytics.clv.fitting import fit_summary
+from guanxi.analytics.clv.summary import Summary
+from guanxi.analytics.models import (
+    CustomerScore,
+    GradeChange,
+    GradeRule,
+    ScoringRun,
+    ScoringRunMode,
+    ScoringSettings,
+    StageChange,
+)
+from guanxi.analytics.rfm import quantile_scores
+from guanxi.customers.models import Customer, Interaction, LifecycleStage
+from guanxi.platform.audit import audit_record_many
+from guanxi.platform.bulk import insert_many
+from guanxi.sales.models import COUNTED_STATUSES, Order, OrderStatus
+
+CHUNK = 5000
+BASELINE_DAYS = 365  # the churn baseline: the 12 months before the recent window
+Progress = Callable[[str, int, int], None]
+
+# Churn reason codes stored in CustomerScore.churn_reasons, rendered by churn_reason_text.
+FREQUENCY_DOWN = "frequency_down"
+AMOUNT_DOWN = "amount_down"
+INTERACTIONS_DOWN = "interactions_down"
+LOW_P_ALIVE = "low_p_alive"
+
+REASON_TEXTS = {
+    FREQUENCY_DOWN: _(
+        "Purchases down %(percent)s%%: %(recent)s in the last %(days)s days, "
+        "%(expected)s expected from the year before"
+    ),
+    AMOUNT_DOWN: _(
+        "Spend down %(percent)s%%: ¥%(recent)s in the last %(days)s days, "
+        "¥%(expected)s expected from the year before"
+    ),
+    INTERACTIONS_DOWN: _(
+        "Interactions down %(percent)s%%: %(recent)s in the last %(days)s days, "
+        "%(expected)s expected from the year before"
+    ),
+    LOW_P_ALIVE: _("Probability still active (BG/NBD) is %(p_alive)s%%, below %(threshold)s%%"),
+}
+
+NOTE_TEXTS = {
+    "future_orders_ignored": _("%(count)s orders dated in the future were ignored"),
+    "refunded_orders_ignored": _("%(count)s refunded orders count as nothing"),
+    "refund_days": _(
+        "%(count)s customer-days with a negative net total are refunds, not purchases"
+    ),
+    "zero_value_days": _("%(count)s purchase days of zero value counted as purchases"),
+    "customers_without_orders": _("%(count)s customers without orders are prospects (not scored)"),
+    "one_purchase_customers": _("%(count)s customers bought on one day only (no repeat purchase)"),
+}
+
+
+def churn_reason_text(reason: dict[str, Any]) -> str:
+    template = REASON_TEXTS.get(reason.get("code", ""))
+    if template is None:
+        return str(reason.get("code", ""))
+    return str(template) % reason
+
+
+def note_texts(notes: dict[str, int]) -> list[str]:
+    return [str(NOTE_TEXTS[key]) % {"count": count} for key, count in notes.items() if count]
+
+
+@dataclass
+class ScoringResult:
+    run_id: int
+    mode: str
+    customers: int
+    grade_changes: int
+    stage_changes: int
+    notes: dict[str, int] = field(default_factory=dict)
+    fit: dict[str, Any] = field(default_factory=dict)
+    fit_error: str = ""
+    seconds: float = 0.0
+
+
+def scoring_settings_get() -> ScoringSettings:
+    found = ScoringSettings.objects.filter(pk=1).first()
+    if found is None:
+        found, _created = ScoringSettings.objects.get_or_create(pk=1)
+    return found
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _id_chunks(ids: np.ndarray) -> list[np.ndarray | None]:
+    return [ids[start : start + 900] for start in range(0, ids.size, 900)]
+
+
+def _date_param(value: datetime.date) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _ordinal(value: Any) -> int:
+    if value is None:
+        return -1
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10]).toordinal()
+    return value.toordinal()
+
+
+def _changed_customer_ids(since: datetime.datetime) -> list[int]:
+    """Customers whose orders, interactions or record changed since the last run."""
+    ids: set[int] = set()
+    ids.update(Order.objects.filter(updated_at__gt=since).values_list("customer_id", flat=True))
+    ids.update(
+        Interaction.objects.filter(updated_at__gt=since).values_list("customer_id", flat=True)
+    )
+    ids.update(Customer.objects.filter(updated_at__gt=since).values_list("id", flat=True))
+    return sorted(ids)
+
+
+def _live_customers(customer_ids: list[int] | None) -> dict[str, np.ndarray]:
+    """id, owner, grade and stage of the live customers (all, or the given ones)."""
+    rows: list[tuple[Any, ...]] = []
+    base = Customer.objects.filter(deleted_at__isnull=True).order_by("id")
+    columns = ("id", "owner_id", "grade", "lifecycle_stage", "name")
+    if customer_ids is None:
+        rows = list(base.values_list(*columns))
+    else:
+        for start in range(0, len(customer_ids), 900):
+            rows.extend(base.filter(id__in=customer_ids[start : start + 900]).values_list(*columns))
+    return {
+        "id": np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
+        "owner": np.fromiter(
+            (row[1] if row[1] is not None else 0 for row in rows), dtype=np.int64, count=len(rows)
+        ),
+        "grade": np.array([row[2] for row in rows], dtype=object),
+        "stage": np.array([row[3] for row in rows], dtype=object),
+        "name": np.array([row[4] for row in rows], dtype=object),
+    }
+
+
+ORDER_AGGREGATE_SQL = """
+SELECT cid,
+  COUNT(CASE WHEN amount >= 0 THEN 1 END),
+  MIN(CASE WHEN amount >= 0 THEN d END),
+  MAX(CASE WHEN amount >= 0 THEN d END),
+  SUM(CASE WHEN amount >= 0 AND d = first_d THEN amount ELSE 0 END),
+  SUM(CASE WHEN amount >= 0 THEN amount ELSE 0 END),
+  COUNT(CASE WHEN amount >= 0 AND d > %(period_start)s THEN 1 END),
+  SUM(CASE WHEN d > %(period_start)s THEN amount ELSE 0 END),
+  SUM(CASE WHEN d > %(period_start)s THEN profit ELSE 0 END),
+  COUNT(CASE WHEN amount >= 0 AND d > %(recent_start)s THEN 1 END),
+  SUM(CASE WHEN d > %(recent_start)s THEN amount ELSE 0 END),
+  COUNT(CASE WHEN amount >= 0 AND d > %(base_start)s AND d <= %(recent_start)s THEN 1 END),
+  SUM(CASE WHEN d > %(base_start)s AND d <= %(recent_start)s THEN amount ELSE 0 END),
+  COUNT(CASE WHEN amount < 0 THEN 1 END),
+  COUNT(CASE WHEN amount = 0 THEN 1 END)
+FROM (
+  SELECT customer_id AS cid, order_date AS d, SUM(total) AS amount, SUM(profit) AS profit,
+    MIN(CASE WHEN SUM(total) >= 0 THEN order_date END) OVER (PARTITION BY customer_id) AS first_d
+  FROM {order_table}
+  WHERE deleted_at IS NULL AND status IN (%(status_a)s, %(status_b)s) AND order_date <= %(today)s
+    {customer_filter}
+  GROUP BY customer_id, order_date
+) days
+GROUP BY cid
+"""
+
+ORDER_COLUMNS = (
+    "purchases",
+    "first",
+    "last",
+    "first_amount",
+    "purchase_amount",
+    "frequency",
+    "monetary",
+    "profit",
+    "recent_frequency",
+    "recent_amount",
+    "base_frequency",
+    "base_amount",
+    "refund_days",
+    "zero_days",
+)
+
+
+def _order_aggregates(
+    ids: np.ndarray, *, today: datetime.date, settings: ScoringSettings, is_all: bool
+) -> dict[str, np.ndarray]:
+    size = ids.size
+    result = {name: np.zeros(size, dtype=np.float64) for name in ORDER_COLUMNS}
+    result["first"] = np.full(size, -1, dtype=np.int64)
+    result["last"] = np.full(size, -1, dtype=np.int64)
+    recent_start = today - datetime.timedelta(days=settings.churn_window_days)
+    params: dict[str, Any] = {
+        "period_start": _date_param(today - datetime.timedelta(days=settings.rfm_period_days)),
+        "recent_start": _date_param(recent_start),
+        "base_start": _date_param(recent_start - datetime.timedelta(days=BASELINE_DAYS)),
+        "today": _date_param(today),
+        "status_a": str(COUNTED_STATUSES[0]),
+        "status_b": str(COUNTED_STATUSES[1]),
+    }
+    chunks: list[np.ndarray | None] = [None] if is_all else _id_chunks(ids)
+    for chunk in chunks:
+        customer_filter = ""
+        if chunk is not None:
+            if not chunk.size:
+                continue
+            customer_filter = "AND customer_id IN (" + ",".join(str(int(v)) for v in chunk) + ")"
+        sql = ORDER_AGGREGATE_SQL.format(
+            order_table=connection.ops.quote_name(Order._meta.db_table),
+            customer_filter=customer_filter,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(CHUNK * 4):
+                cids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+                where = np.searchsorted(ids, cids)
+                where = np.minimum(where, max(size - 1, 0))
+                known = (ids[where] == cids) if size else np.zeros(len(rows), dtype=bool)
+                positions = where[known]
+                picked = [
+                    row for row, is_known in zip(rows, known.tolist(), strict=True) if is_known
+                ]
+                for index, name in enumerate(ORDER_COLUMNS, start=1):
+                    if name in ("first", "last"):
+                        values = np.fromiter(
+                            (_ordinal(row[index]) for row in picked),
+                            dtype=np.int64,
+                            count=len(picked),
+                        )
+                    else:
+                        values = np.fromiter(
+                            (float(row[index] or 0) for row in picked),
+                            dtype=np.float64,
+                            count=len(picked),
+                        )
+                    result[name][positions] = values
+    return result
+
+
+def _interaction_counts(
+    ids: np.ndarray, *, now: datetime.datetime, settings: ScoringSettings, is_all: bool
+) -> dict[str, np.ndarray]:
+    size = ids.size
+    counts = {name: np.zeros(size, dtype=np.float64) for name in ("period", "recent", "base")}
+    recent_start = now - datetime.timedelta(days=settings.churn_window_days)
+    base_start = recent_start - datetime.timedelta(days=BASELINE_DAYS)
+    period_start = now - datetime.timedelta(days=settings.rfm_period_days)
+    queryset = Interaction.objects.filter(deleted_at__isnull=True, occurred_at__lte=now)
+    chunks: list[np.ndarray | None] = [None] if is_all else _id_chunks(ids)
+    for chunk in chunks:
+        selected = queryset
+        if chunk is not None:
+            if not chunk.size:
+                continue
+            selected = queryset.filter(customer_id__in=chunk.tolist())
+        rows = (
+            selected.order_by()
+            .values("customer_id")
+            .annotate(
+                period=Count("id", filter=Q(occurred_at__gt=period_start)),
+                recent=Count("id", filter=Q(occurred_at__gt=recent_start)),
+                base=Count(
+                    "id", filter=Q(occurred_at__gt=base_start, occurred_at__lte=recent_start)
+                ),
+            )
+            .values_list("customer_id", "period", "recent", "base")
+        )
+        rows = list(rows)
+        if not rows or not size:
+            continue
+        cids = np.array([row[0] for row in rows], dtype=np.int64)
+        where = np.minimum(np.searchsorted(ids, cids), size - 1)
+        known = ids[where] == cids
+        for index, name in enumerate(("period", "recent", "base"), start=1):
+            values = np.array([row[index] for row in rows], dtype=np.float64)
+            counts[name][where[known]] = values[known]
+    return counts
+
+
+# --------------------------------------------------------------------------- computing
+
+
+@dataclass
+class _Fit:
+    bgnbd: bgnbd.BgNbdParams | None = None
+    gamma_gamma: gamma_gamma.GammaGammaParams | None = None
+    error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.bgnbd is None or self.gamma_gamma is None:
+            return {}
+        return {
+            "bgnbd": {**self.bgnbd.as_dict(), "customers": self.bgnbd.customers},
+            "gamma_gamma": {
+                **self.gamma_gamma.as_dict(),
+                "customers": self.gamma_gamma.customers,
+                "fallback_mean": self.gamma_gamma.fallback_mean,
+            },
+            "warnings": [*self.bgnbd.at_bounds, *self.gamma_gamma.at_bounds],
+        }
+
+
+def _fit_from_stored(stored: dict[str, Any]) -> _Fit:
+    if not stored:
+        return _Fit(error=_gettext("No earlier full run with a model fit."))
+    purchases = stored["bgnbd"]
+    spend = stored["gamma_gamma"]
+    return _Fit(
+        bgnbd=bgnbd.BgNbdParams(
+            r=purchases["r"], alpha=purchases["alpha"], a=purchases["a"], b=purchases["b"]
+        ),
+        gamma_gamma=gamma_gamma.GammaGammaParams(
+            p=spend["p"],
+            q=spend["q"],
+            gamma=spend["gamma"],
+            fallback_mean=spend.get("fallback_mean", float("nan")),
+        ),
+    )
+
+
+def _clv_inputs(orders: dict[str, np.ndarray], today_ordinal: int) -> tuple[np.ndarray, ...]:
+    bought = orders["purchases"] > 0
+    frequency = np.where(bought, orders["purchases"] - 1, 0.0)
+    recency = np.where(bought, orders["last"] - orders["first"], 0).astype(np.float64)
+    age = np.where(bought, today_ordinal - orders["first"], 0).astype(np.float64)
+    repeat_amount = orders["purchase_amount"] - orders["first_amount"]
+    monetary = np.divide(
+        repeat_amount, frequency, out=np.zeros_like(repeat_amount), where=frequency > 0
+    )
+    return bought, frequency, recency, age, np.maximum(monetary, 0.0)
+
+
+def _predict(
+    fit: _Fit,
+    orders: dict[str, np.ndarray],
+    *,
+    today: datetime.date,
+    settings: ScoringSettings,
+    is_fitting: bool,
+) -> tuple[_Fit, dict[str, np.ndarray] | None]:
+    bought, frequency, recency, age, monetary = _clv_inputs(orders, today.toordinal())
+    if is_fitting:
+        summary = Summary(
+            customer_ids=np.flatnonzero(bought),
+            frequency=frequency[bought],
+            recency=recency[bought],
+            age=age[bought],
+            monetary=monetary[bought],
+            time_unit="days",
+            calibration_end=today,
+        )
+        try:
+            if not summary.customers:
+                raise InsufficientDataError(_gettext("No customer has bought anything yet."))
+            report = fit_summary(summary)
+        except InsufficientDataError as error:
+            return _Fit(error=str(error.args[0] if error.args else error)), None
+        fit = _Fit(bgnbd=report.bgnbd, gamma_gamma=report.gamma_gamma)
+    if fit.bgnbd is None or fit.gamma_gamma is None or not np.any(bought):
+        return fit, None
+    predictions = predict_customers(
+        fit.bgnbd,
+        fit.gamma_gamma,
+        frequency[bought],
+        recency[bought],
+        age[bought],
+        monetary[bought],
+        time_unit="days",
+        annual_discount_rate=float(settings.annual_discount_rate),
+    )
+    size = bought.size
+    values: dict[str, np.ndarray] = {}
+    for name, array in (
+        ("p_alive", predictions.probability_alive),
+        ("purchases_90", predictions.purchases_90_days),
+        ("purchases_365", predictions.purchases_365_days),
+        ("clv", predictions.clv_12_months),
+    ):
+        full = np.full(size, np.nan)
+        full[bought] = array
+        values[name] = full
+    return fit, values
+
+
+def _churn(
+    orders: dict[str, np.ndarray],
+    interactions: dict[str, np.ndarray],
+    predictions: dict[str, np.ndarray] | None,
+    settings: ScoringSettings,
+) -> tuple[np.ndarray, list[list[dict[str, Any]]], np.ndarray]:
+    size = orders["purchases"].size
+    scale = settings.churn_window_days / BASELINE_DAYS
+    keep = 1 - settings.churn_drop_percent / 100
+    reasons: list[list[dict[str, Any]]] = [[] for _index in range(size)]
+    window = settings.churn_window_days
+
+    def flag(code: str, recent: np.ndarray, base: np.ndarray, minimum: float, money: bool) -> None:
+        expected = base * scale
+        dropped = (base >= minimum) & (recent < expected * keep)
+        for index in np.flatnonzero(dropped).tolist():
+            percent = round(100 * (1 - recent[index] / expected[index]))
+            reasons[index].append(
+                {
+                    "code": code,
+                    "percent": percent,
+                    "recent": _shown(recent[index], money),
+                    "expected": _shown(expected[index], money),
+                    "days": window,
+                }
+            )
+
+    flag(FREQUENCY_DOWN, orders["recent_frequency"], orders["base_frequency"], 2, False)
+    flag(AMOUNT_DOWN, np.maximum(orders["recent_amount"], 0), orders["base_amount"], 0.01, True)
+    flag(INTERACTIONS_DOWN, interactions["recent"], interactions["base"], 2, False)
+    if predictions is not None:
+        threshold = float(settings.churn_p_alive_threshold)
+        p_alive = predictions["p_alive"]
+        low = ~np.isnan(p_alive) & (p_alive < threshold) & (orders["purchases"] > 1)
+        for index in np.flatnonzero(low).tolist():
+            reasons[index].append(
+                {
+                    "code": LOW_P_ALIVE,
+                    "p_alive": round(100 * float(p_alive[index])),
+                    "threshold": round(100 * threshold),
+                }
+            )
+    is_at_risk = np.array([bool(items) for items in reasons], dtype=bool)
+    # Value at risk: what the customer brought in the 12 months before the recent
+    # window, or the expected 12-month CLV if that is larger.
+    value = np.maximum(orders["base_amount"], 0.0)
+    if predictions is not None:
+        value = np.maximum(value, np.nan_to_num(predictions["clv"], nan=0.0))
+    value = np.where(is_at_risk, value, 0.0)
+    return is_at_risk, reasons, value
+
+
+def _shown(value: float, is_money: bool) -> str:
+    return f"{value:,.0f}" if is_money else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(f"{value:.2f}")
+
+
+def _money_text(value: Any) -> str:
+    return f"{Decimal(value):,.0f}"
+
+
+def _grades(
+    rules: list[GradeRule],
+    values: dict[str, np.ndarray],
+    period_days: int,
+) -> tuple[np.ndarray, list[str]]:
+    """First matching rule per customer ('' where none matches) and why it matched."""
+    size = values["monetary"].size
+    grades = np.full(size, "", dtype=object)
+    rule_of = np.full(size, -1, dtype=np.int64)
+    unassigned = np.ones(size, dtype=bool)
+    for index, rule in enumerate(rules):
+        matches = unassigned.copy()
+        if rule.min_spend is not None:
+            matches &= values["monetary"] >= float(rule.min_spend)
+        if rule.min_profit is not None:
+            matches &= values["profit"] >= float(rule.min_profit)
+        if rule.min_frequency is not None:
+            matches &= values["frequency"] >= rule.min_frequency
+        if rule.max_recency_days is not None:
+            matches &= values["has_purchase"] & (values["recency"] <= rule.max_recency_days)
+        if rule.min_interactions is not None:
+            matches &= values["interactions"] >= rule.min_interactions
+        if rule.min_rfm_score is not None:
+            matches &= values["rfm_score"] >= rule.min_rfm_score
+        grades[matches] = rule.grade
+        rule_of[matches] = index
+        unassigned &= ~matches
+    texts = [_rule_reason(rule, period_days) for rule in rules]
+    reasons = [texts[index] if index >= 0 else str(NO_RULE_MATCHED) for index in rule_of.tolist()]
+    return grades, reasons
+
+
+NO_RULE_MATCHED = _("no grade rule matches")
+CATCH_ALL = _("every other customer")
+
+
+def _rule_reason(rule: GradeRule, period_days: int) -> str:
+    parts = []
+    if rule.min_spend is not None:
+        parts.append(
+            _gettext("spend over ¥%(amount)s in %(days)s days")
+            % {"amount": _money_text(rule.min_spend), "days": period_days}
+        )
+    if rule.min_profit is not None:
+        parts.append(
+            _gettext("profit over ¥%(amount)s in %(days)s days")
+            % {"amount": _money_text(rule.min_profit), "days": period_days}
+        )
+    if rule.min_frequency is not None:
+        parts.append(
+            _gettext("at least %(count)s purchases in %(days)s days")
+            % {"count": rule.min_frequency, "days": period_days}
+        )
+    if rule.max_recency_days is not None:
+        parts.append(
+            _gettext("last purchase within %(days)s days") % {"days": rule.max_recency_days}
+        )
+    if rule.min_interactions is not None:
+        parts.append(
+            _gettext("at least %(count)s interactions in %(days)s days")
+            % {"count": rule.min_interactions, "days": period_days}
+        )
+    if rule.min_rfm_score is not None:
+        parts.append(_gettext("RFM score at least %(score)s") % {"score": rule.min_rfm_score})
+    return "; ".join(parts) if parts else str(CATCH_ALL)
+
+
+STAGE_REASONS = {
+    LifecycleStage.PROSPECT: _("no purchase yet"),
+    LifecycleStage.NEW: _("first purchase within %(days)s days"),
+    LifecycleStage.LOYAL: _(
+        "%(count)s purchases in %(period)s days, the last within %(days)s days"
+    ),
+    LifecycleStage.ACTIVE: _("bought within %(days)s days"),
+    LifecycleStage.DORMANT: _("no purchase for %(days)s days"),
+    LifecycleStage.LOST: _("no purchase for %(days)s days"),
+}
+
+
+def _stages(
+    values: dict[str, np.ndarray],
+    orders: dict[str, np.ndarray],
+    today_ordinal: int,
+    settings: ScoringSettings,
+) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    has_purchase = values["has_purchase"]
+    recency = values["recency"]
+    since_first = np.where(has_purchase, today_ordinal - orders["first"], -1)
+    stage = np.full(has_purchase.size, LifecycleStage.PROSPECT.value, dtype=object)
+    reason_args: list[dict[str, Any]] = [{} for _index in range(has_purchase.size)]
+    is_lost = has_purchase & (recency > settings.lost_days)
+    is_dormant = has_purchase & ~is_lost & (recency > settings.dormant_days)
+    is_new = has_purchase & ~is_lost & ~is_dormant & (since_first <= settings.new_customer_days)
+    is_loyal = (
+        has_purchase
+        & ~is_lost
+        & ~is_dormant
+        & ~is_new
+        & (values["frequency"] >= settings.loyal_min_purchases)
+        & (recency <= settings.loyal_max_recency_days)
+    )
+    is_active = has_purchase & ~is_lost & ~is_dormant & ~is_new & ~is_loyal
+    stage[is_lost] = LifecycleStage.LOST.value
+    stage[is_dormant] = LifecycleStage.DORMANT.value
+    stage[is_new] = LifecycleStage.NEW.value
+    stage[is_loyal] = LifecycleStage.LOYAL.value
+    stage[is_active] = LifecycleStage.ACTIVE.value
+    for index in np.flatnonzero(has_purchase).tolist():
+        value = stage[index]
+        if value == LifecycleStage.NEW:
+            reason_args[index] = {"days": settings.new_customer_days}
+        elif value == LifecycleStage.LOYAL:
+            reason_args[index] = {
+                "count": int(values["frequency"][index]),
+                "period": settings.rfm_period_days,
+                "days": settings.loyal_max_recency_days,
+            }
+        elif value == LifecycleStage.ACTIVE:
+            reason_args[index] = {"days": settings.dormant_days}
+        else:
+            reason_args[index] = {"days": int(recency[index])}
+    return stage, reason_args
+
+
+def stage_reason_text(stage: str, args: dict[str, Any]) -> str:
+    return str(STAGE_REASONS[LifecycleStage(stage)]) % args
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write_scores(ids: np.ndarray, columns: dict[str, Any], now: datetime.datetime) -> None:
+    for start in range(0, ids.size, CHUNK):
+        chunk = ids[start : start + CHUNK].tolist()
+        CustomerScore.objects.filter(customer_id__in=chunk).delete()
+        rows = []
+        for offset, customer_id in enumerate(chunk):
+            index = start + offset
+            rows.append(
+                CustomerScore(
+                    customer_id=customer_id,
+                    recency_days=columns["recency_days"][index],
+                    frequency=int(columns["frequency"][index]),
+                    monetary=_money(columns["monetary"][index]),
+                    profit=_money(columns["profit"][index]),
+                    purchases=int(columns["purchases"][index]),
+                    first_purchase_on=columns["first_on"][index],
+                    last_purchase_on=columns["last_on"][index],
+                    interactions=int(columns["interactions"][index]),
+                    r_score=int(columns["r"][index]),
+                    f_score=int(columns["f"][index]),
+                    m_score=int(columns["m"][index]),
+                    rfm_score=int(columns["rfm"][index]),
+                    p_alive=columns["p_alive"][index],
+                    expected_purchases_90=columns["purchases_90"][index],
+                    expected_purchases_365=columns["purchases_365"][index],
+                    clv_12m=columns["clv"][index],
+                    is_at_risk=bool(columns["is_at_risk"][index]),
+                    churn_reasons=columns["reasons"][index],
+                    value_at_risk=_money(columns["value_at_risk"][index]),
+                    computed_at=now,
+                )
+            )
+        insert_many(CustomerScore, rows)
+
+
+def customer_scores_apply(
+    *,
+    field_name: str,
+    customers: dict[str, np.ndarray],
+    new_values: np.ndarray,
+    reasons: list[str],
+    now: datetime.datetime,
+) -> int:
+    """Set `grade` or `lifecycle_stage` where it changed: one UPDATE per (value, chunk),
+    history rows and audit entries in bulk. Bumps `version` (a form open on the old
+    value must not silently write it back) but not `updated_at` (derived data, not an
+    edit; incremental runs would otherwise rescore everyone the next time)."""
+    column = "grade" if field_name == "grade" else "stage"
+    current = customers[column]
+    changed = np.flatnonzero(current != new_values)
+    if not changed.size:
+        return 0
+    history: list[Any] = []
+    audit: list[tuple[Any, dict[str, Any]]] = []
+    for value in sorted(set(new_values[changed].tolist())):
+        members = changed[new_values[changed] == value]
+        for start in range(0, members.size, 900):
+            chunk_ids = customers["id"][members[start : start + 900]].tolist()
+            Customer.objects.filter(id__in=chunk_ids).update(
+                **{field_name: value, "version": F("version") + 1}
+            )
+    for index in changed.tolist():
+        customer_id = int(customers["id"][index])
+        before, after = current[index], new_values[index]
+        if field_name == "grade":
+            history.append(
+                GradeChange(
+                    customer_id=customer_id,
+                    from_grade=before,
+                    to_grade=after,
+                    reason=reasons[index],
+                    changed_at=now,
+                )
+            )
+        else:
+            history.append(
+                StageChange(
+                    customer_id=customer_id,
+                    from_stage=before,
+                    to_stage=after,
+                    reason=reasons[index],
+                    changed_at=now,
+                )
+            )
+        audit.append(
+            (
+                Customer(pk=customer_id, name=customers["name"][index]),
+                {field_name: [before, after], "reason": reasons[index]},
+            )
+        )
+    model = GradeChange if field_name == "grade" else StageChange
+    for start in range(0, len(history), CHUNK):
+        insert_many(model, history[start : start + CHUNK])
+        audit_record_many(
+            actor=None,
+            action=f"analytics.customer.{'graded' if field_name == 'grade' else 'stage_changed'}",
+            entries=audit[start : start + CHUNK],
+        )
+    return int(changed.size)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def scores_compute(
+    *,
+    today: datetime.date | None = None,
+    customer_ids: Iterable[int] | None = None,
+    incremental: bool = False,
+    progress: Progress | None = None,
+) -> ScoringResult:
+    """Score customers as of `today` (default: the local date).
+
+    Full run (no `customer_ids`, not incremental): every live customer; quintiles
+    over the whole company; BG/NBD and Gamma-Gamma are fitted (a too-small data set
+    is recorded in `fit_error` and the churn list keeps the rule signals only).
+    `customer_ids` or `incremental=True` (customers whose orders, interactions or
+    record changed since the last run) rescore only those: their quintiles are placed
+    among everyone's stored values and the last full run's fit is reused.
+    Writes scores, grades, stages, their history and audit entries in one
+    transaction; a failure leaves the previous scores in place.
+    """
+    started = time.monotonic()
+    now = timezone.now()
+    today = today or timezone.localdate()
+    settings = scoring_settings_get()
+    report = progress or (lambda _step, _done, _total: None)
+    last_run = ScoringRun.objects.filter(finished_at__isnull=False).first()
+    mode = ScoringRunMode.FULL
+    selected: list[int] | None = None
+    if customer_ids is not None:
+        mode, selected = ScoringRunMode.CUSTOMERS, sorted({int(value) for value in customer_ids})
+    elif incremental and last_run is not None:
+        mode, selected = ScoringRunMode.INCREMENTAL, _changed_customer_ids(last_run.started_at)
+    is_all = selected is None
+    steps = 6
+    report("customers", 0, steps)
+    customers = _live_customers(selected)
+    ids = customers["id"]
+    report("orders", 1, steps)
+    orders = _order_aggregates(ids, today=today, settings=settings, is_all=is_all)
+    interactions = _interaction_counts(ids, now=now, settings=settings, is_all=is_all)
+    notes = _notes(orders, today=today, is_all=is_all, ids=ids)
+
+    report("rfm", 2, steps)
+    has_purchase = orders["purchases"] > 0
+    recency = np.where(has_purchase, today.toordinal() - orders["last"], np.nan).astype(np.float64)
+    rfm = _rfm(recency, orders, has_purchase, is_all=is_all, ids=ids)
+
+    report("clv", 3, steps)
+    last_full = ScoringRun.objects.filter(
+        mode=ScoringRunMode.FULL, finished_at__isnull=False
+    ).first()
+    fit = _Fit() if is_all else _fit_from_stored(last_full.fit if last_full else {})
+    fit, predictions = _predict(fit, orders, today=today, settings=settings, is_fitting=is_all)
+
+    report("rules", 4, steps)
+    is_at_risk, reasons, value_at_risk = _churn(orders, interactions, predictions, settings)
+    values = {
+        "monetary": orders["monetary"],
+        "profit": orders["profit"],
+        "frequency": orders["frequency"],
+        "recency": recency,
+        "has_purchase": has_purchase,
+        "interactions": interactions["period"],
+        "rfm_score": rfm["rfm"],
+    }
+    rules = list(GradeRule.objects.filter(is_active=True).order_by("position", "id"))
+    stages, stage_args = _stages(values, orders, today.toordinal(), settings)
+
+    report("write", 5, steps)
+    nan = np.full(ids.size, None, dtype=object)
+
+    def optional(name: str, digits: int | None = None) -> np.ndarray:
+        if predictions is None:
+            return nan
+        array = predictions[name]
+        if digits is None:
+            return np.array(
+                [None if np.isnan(v) else float(v) for v in array.tolist()], dtype=object
+            )
+        return np.array([None if np.isnan(v) else _money(v) for v in array.tolist()], dtype=object)
+
+    def day(ordinals: np.ndarray) -> np.ndarray:
+        return np.array(
+            [datetime.date.fromordinal(v) if v > 0 else None for v in ordinals.tolist()],
+            dtype=object,
+        )
+
+    columns = {
+        "recency_days": np.array(
+            [None if np.isnan(v) else int(v) for v in recency.tolist()], dtype=object
+        ),
+        "frequency": orders["frequency"],
+        "monetary": orders["monetary"],
+        "profit": orders["profit"],
+        "purchases": orders["purchases"],
+        "first_on": day(orders["first"]),
+        "last_on": day(orders["last"]),
+        "interactions": interactions["period"],
+        **rfm,
+        "p_alive": optional("p_alive"),
+        "purchases_90": optional("purchases_90"),
+        "purchases_365": optional("purchases_365"),
+        "clv": optional("clv", 2),
+        "is_at_risk": is_at_risk,
+        "reasons": reasons,
+        "value_at_risk": value_at_risk,
+    }
+    with transaction.atomic():
+        run = ScoringRun.objects.create(mode=mode, as_of=today, started_at=now)
+        _write_scores(ids, columns, now)
+        grade_changes = 0
+        if rules:
+            grades, grade_reasons = _grades(rules, values, settings.rfm_period_days)
+            grade_changes = customer_scores_apply(
+                field_name="grade",
+                customers=customers,
+                new_values=grades,
+                reasons=grade_reasons,
+                now=now,
+            )
+        changed_stage = np.flatnonzero(customers["stage"] != stages)
+        stage_reasons = [""] * ids.size
+        for index in changed_stage.tolist():
+            stage_reasons[index] = stage_reason_text(stages[index], stage_args[index])
+        stage_changes = customer_scores_apply(
+            field_name="lifecycle_stage",
+            customers=customers,
+            new_values=stages,
+            reasons=stage_reasons,
+            now=now,
+        )
+        run.customers = int(ids.size)
+        run.grade_changes = grade_changes
+        run.stage_changes = stage_changes
+        run.notes = notes
+        run.fit = fit.as_dict() if is_all else (last_full.fit if last_full else {})
+        run.fit_error = fit.error
+        run.finished_at = timezone.now()
+        run.save()
+    report("done", steps, steps)
+    return ScoringResult(
+        run_id=run.pk,
+        mode=str(mode),
+        customers=int(ids.size),
+        grade_changes=grade_changes,
+        stage_changes=stage_changes,
+        notes=notes,
+        fit=run.fit,
+        fit_error=fit.error,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _rfm(
+    recency: np.ndarray,
+    orders: dict[str, np.ndarray],
+    has_purchase: np.ndarray,
+    *,
+    is_all: bool,
+    ids: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Quintile scores; a partial run ranks its customers among everyone's stored values."""
+    recency_values = np.where(has_purchase, recency, np.nan)
+    frequency = np.where(has_purchase, orders["frequency"], np.nan)
+    monetary = np.where(has_purchase, orders["monetary"], np.nan)
+    size = ids.size
+    if not is_all:
+        selected = set(ids.tolist())
+        stored = [
+            row
+            for row in CustomerScore.objects.filter(purchases__gt=0).values_list(
+                "customer_id", "recency_days", "frequency", "monetary"
+            )
+            if row[0] not in selected
+        ]
+        recency_values = np.concatenate([recency_values, [float(row[1]) for row in stored]])
+        frequency = np.concatenate([frequency, [float(row[2]) for row in stored]])
+        monetary = np.concatenate([monetary, [float(row[3]) for row in stored]])
+    r = quantile_scores(recency_values, is_higher_better=False)[:size]
+    f = quantile_scores(frequency)[:size]
+    m = quantile_scores(monetary)[:size]
+    return {"r": r, "f": f, "m": m, "rfm": np.where(r > 0, r + f + m, 0)}
+
+
+def _notes(
+    orders: dict[str, np.ndarray], *, today: datetime.date, is_all: bool, ids: np.ndarray
+) -> dict[str, int]:
+    live = Order.objects.filter(deleted_at__isnull=True)
+    counts = {"future": 0, "refunded": 0}
+    for chunk in [None] if is_all else _id_chunks(ids):
+        selected = live if chunk is None else live.filter(customer_id__in=chunk.tolist())
+        found = selected.aggregate(
+            future=Count("id", filter=Q(order_date__gt=today, status__in=COUNTED_STATUSES)),
+            refunded=Count("id", filter=Q(status=OrderStatus.REFUNDED)),
+        )
+        counts["future"] += found["future"]
+        counts["refunded"] += found["refunded"]
+    return {
+        "future_orders_ignored": counts["future"],
+        "refunded_orders_ignored": counts["refunded"],
+        "refund_days": int(orders["refund_days"].sum()),
+        "zero_value_days": int(orders["zero_days"].sum()),
+        "customers_without_orders": int(np.count_nonzero(orders["purchases"] == 0)),
+        "one_purchase_customers": int(np.count_nonzero(orders["purchases"] == 1)),
+    }
