@@ -79,3 +79,20 @@ def test_trend_page_query_count(org: Any, django_assert_max_num_queries: Any) ->
     # session + user + filter choices (users, teams) + refresh state + aggregate + live month
     with django_assert_max_num_queries(12):
         assert client.get("/reports/").status_code == 200
+
+
+@pytest.mark.parametrize(("path", "limit"), [("/reports/funnel/", 14), ("/reports/forecast/", 11)])
+def test_funnel_and_forecast_query_counts(
+    org: Any, django_assert_max_num_queries: Any, path: str, limit: int
+) -> None:
+    from guanxi.deals.tests.factories import make_opportunity
+
+    for _ in range(3):
+        make_opportunity(actor=org.east_rep)
+    sales_month_rebuild(actor=None)
+    client = client_for(org.manager)
+    client.get(path)
+    # session, user, filter choices, refresh state, pipelines + stages, the report's
+    # grouped queries (funnel: reached × status, owners; forecast: months, live, pipeline)
+    with django_assert_max_num_queries(limit):
+        assert client.get(path).status_code == 200
