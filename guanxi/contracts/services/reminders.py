@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.contracts.models import Contract, ContractStatus
@@ -20,9 +21,6 @@ MAX_REMIND_DAYS = 365
 
 
 def _remind_one(contract_id: int, today: dt.date) -> bool:
-    from guanxi.activities.services import task_create
-    from guanxi.notifications.services import notification_send
-
     with transaction.atomic():
         contract = (
             Contract.objects.select_for_update()
@@ -34,42 +32,52 @@ def _remind_one(contract_id: int, today: dt.date) -> bool:
         contract = Contract.objects.select_related("owner", "customer").get(pk=contract.pk)
         url = reverse("contracts:contract_detail", args=[contract.pk])
         days_left = (contract.end_on - today).days
-        notification_send(
-            recipient=contract.owner,
-            kind=RENEWAL_KIND,
-            title=_("Contract %(number)s ends on %(end)s")
-            % {
-                "number": contract.number,
-                "end": contract.end_on.isoformat(),
-            },
-            body=_("%(title)s with %(customer)s ends in %(days)s days: time to talk about renewal.")
-            % {"title": contract.title, "customer": contract.customer.name, "days": days_left},
-            url=url,
-        )
-        title = str(_("Renewal: %(number)s %(customer)s")) % {
-            "number": contract.number,
-            "customer": contract.customer.name,
-        }
-        due_on = max(today, contract.end_on - dt.timedelta(days=min(7, days_left)))
-        for customer in (contract.customer, None):
-            try:
-                with transaction.atomic():
-                    task_create(
-                        actor=contract.owner,
-                        title=title[:200],
-                        due_on=due_on,
-                        assignee=contract.owner,
-                        customer=customer,
-                        notes=str(_("Contract %(number)s ends on %(end)s."))
-                        % {"number": contract.number, "end": contract.end_on.isoformat()},
-                    )
-                break
-            except ApplicationError as error:  # owner cannot add tasks / see the customer
-                logger.info("renewal task for contract %s not created: %s", contract.pk, error)
+        language = getattr(contract.owner, "language", "") or settings.LANGUAGE_CODE
+        with translation.override(language):  # the owner's language, not the job's
+            _remind_texts(contract, url=url, today=today, days_left=days_left)
         contract.renewal_reminded_at = timezone.now()
         contract.save(update_fields=["renewal_reminded_at"])
         audit_record(actor=None, action="contracts.contract.renewal_reminded", instance=contract)
         return True
+
+
+def _remind_texts(contract: Contract, *, url: str, today: dt.date, days_left: int) -> None:
+    """The notification and the task, in the current (the owner's) language."""
+    from guanxi.activities.services import task_create
+    from guanxi.notifications.services import notification_send
+
+    notification_send(
+        recipient=contract.owner,
+        kind=RENEWAL_KIND,
+        title=_("Contract %(number)s ends on %(end)s")
+        % {
+            "number": contract.number,
+            "end": contract.end_on.isoformat(),
+        },
+        body=_("%(title)s with %(customer)s ends in %(days)s days: time to talk about renewal.")
+        % {"title": contract.title, "customer": contract.customer.name, "days": days_left},
+        url=url,
+    )
+    title = str(_("Renewal: %(number)s %(customer)s")) % {
+        "number": contract.number,
+        "customer": contract.customer.name,
+    }
+    due_on = max(today, contract.end_on - dt.timedelta(days=min(7, days_left)))
+    for customer in (contract.customer, None):
+        try:
+            with transaction.atomic():
+                task_create(
+                    actor=contract.owner,
+                    title=title[:200],
+                    due_on=due_on,
+                    assignee=contract.owner,
+                    customer=customer,
+                    notes=str(_("Contract %(number)s ends on %(end)s."))
+                    % {"number": contract.number, "end": contract.end_on.isoformat()},
+                )
+            break
+        except ApplicationError as error:  # owner cannot add tasks / see the customer
+            logger.info("renewal task for contract %s not created: %s", contract.pk, error)
 
 
 def contracts_renewal_remind(*, today: dt.date | None = None) -> int:
