@@ -58,3 +58,18 @@ def customer_pool_panel(context: template.Context, customer: Any) -> dict[str, A
 @register.simple_tag(takes_context=True)
 def lead_pool_panel(context: template.Context, lead: Any) -> dict[str, Any] | None:
     return _panel(_actor(context), lead, kind="lead")
+
+
+@register.simple_tag(takes_context=True)
+def home_pool_panel(context: template.Context) -> dict[str, Any] | None:
+    """The actor's records due back to the pool soon (2 counts); None when there are none."""
+    from guanxi.pool.selectors import pool_due_list
+
+    actor = _actor(context)
+    if actor is None or not has_permission(actor, VIEW_POOL):
+        return None
+    counts = {
+        "customers": pool_due_list(actor=actor, kind="customer").count(),
+        "leads": pool_due_list(actor=actor, kind="lead").count(),
+    }
+    return counts if counts["customers"] or counts["leads"] else None

@@ -184,3 +184,17 @@ def test_lead_claim_links_to_the_lead_and_the_lead_page_has_the_panel(org: Any) 
     assert reverse("leads:lead_detail", args=[lead.pk]) in answer.content.decode()
     page = client.get(reverse("leads:lead_detail", args=[lead.pk])).content.decode()
     assert 'data-testid="lead-pool"' in page and 'data-testid="pool-release"' in page
+
+
+def test_home_shows_records_due_back_soon(org: Any) -> None:
+    from guanxi.pool.services import pool_recycle_run
+
+    client = _client(org.east_rep)
+    assert 'data-testid="home-pool-due"' not in client.get("/").content.decode()
+    make_rule(team=org.east, recycle_without_follow_up_days=30, warn_days_before=5)
+    make_held_customer(owner=org.east_rep, days_ago=27)
+    pool_recycle_run()
+    page = _client(org.east_rep).get("/").content.decode()
+    assert 'data-testid="home-pool-due"' in page
+    due = client.get(reverse("pool:pool_due")).content.decode()
+    assert due.count("list-group-item d-flex") == 1
