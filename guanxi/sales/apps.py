@@ -10,14 +10,17 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         from guanxi.customers.services import register_merge_handler, rows_mover
         from guanxi.customers.timeline import register_timeline_source
+        from guanxi.notifications.kinds import register_notification_kind
         from guanxi.platform.recycle_bin import register_recycle_bin_type
         from guanxi.platform.scoping import register_scope
         from guanxi.sales import permissions
         from guanxi.sales.models import Order, Product, Quote
         from guanxi.sales.services import order_restore, product_restore, quote_restore
+        from guanxi.sales.services.quotes import NOTIFY_EXPIRED, NOTIFY_EXPIRED_LABEL
         from guanxi.sales.timeline_sources import order_events, quote_events
 
         permissions.register()
+        register_notification_kind(NOTIFY_EXPIRED, NOTIFY_EXPIRED_LABEL)
         # Orders are seen by whoever sees their customer (owner/team of the customer).
         register_scope(
             Order,

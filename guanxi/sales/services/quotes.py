@@ -26,7 +26,9 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.selectors import ContactFilter, contact_list, customer_get
@@ -512,7 +514,9 @@ def quotes_expire(*, today: dt.date | None = None) -> int:
     """Daily job: draft and sent quotes whose `valid_until` has passed become expired.
 
     Works in chunks of 1,000 (one SELECT, one UPDATE, one audit INSERT each), so the
-    statements stay small however many quotes expire at once; returns how many.
+    statements stay small however many quotes expire at once. The owner of an
+    expired *sent* quote is told (one notification per owner and run; a draft never
+    reached the customer). Returns how many quotes expired.
     """
     today = today or timezone.localdate()
     due = Quote.objects.filter(
@@ -521,15 +525,17 @@ def quotes_expire(*, today: dt.date | None = None) -> int:
     count = 0
     after = 0
     now = timezone.now()
+    sent_by_owner: dict[int, tuple[Any, list[Quote]]] = {}
     while True:
         chunk = list(
             due.filter(pk__gt=after)
             .order_by("pk")
-            .select_for_update()
-            .only("pk", "number", "status")[:EXPIRE_CHUNK]
+            .select_for_update(of=("self",))
+            .select_related("owner")
+            .only("pk", "number", "status", "owner")[:EXPIRE_CHUNK]
         )
         if not chunk:
-            return count
+            break
         after = chunk[-1].pk
         Quote.objects.filter(pk__in=[quote.pk for quote in chunk]).update(
             status=QuoteStatus.EXPIRED, version=F("version") + 1, updated_at=now
@@ -539,7 +545,35 @@ def quotes_expire(*, today: dt.date | None = None) -> int:
             action="sales.quote.expired",
             entries=[(quote, {"status": [quote.status, QuoteStatus.EXPIRED]}) for quote in chunk],
         )
+        for quote in chunk:
+            if quote.status == QuoteStatus.SENT and quote.owner is not None:
+                sent_by_owner.setdefault(quote.owner_id, (quote.owner, []))[1].append(quote)
         count += len(chunk)
+    for owner, quotes in sent_by_owner.values():
+        _notify_expired(owner, quotes)
+    return count
+
+
+NOTIFY_EXPIRED = "sales.quote_expired"
+NOTIFY_EXPIRED_LABEL = _("Sent quotes that expired")
+
+
+def _notify_expired(owner: Any, quotes: list[Quote]) -> None:
+    from guanxi.notifications.services import notification_send
+
+    if len(quotes) == 1:
+        title = format_lazy(_("Quote {number} expired without an answer"), number=quotes[0].number)
+        url = reverse("sales:quote_detail", args=[quotes[0].pk])
+    else:
+        title = format_lazy(_("{count} of your sent quotes expired"), count=len(quotes))
+        url = f"{reverse('sales:quote_list')}?status=expired&owner={owner.pk}"
+    notification_send(
+        recipient=owner,
+        kind=NOTIFY_EXPIRED,
+        title=title,
+        body=", ".join(quote.number for quote in quotes[:20]),
+        url=url,
+    )
 
 
 def _combined_discount(line_percent: Decimal, quote_percent: Decimal) -> Decimal:

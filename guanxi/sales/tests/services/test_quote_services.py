@@ -318,3 +318,21 @@ def test_opportunity_must_be_of_the_same_customer_and_visible(org: Any, customer
     assert "opportunity" in caught.value.field_errors
     with pytest.raises(ValidationError):
         make_quote(customer=customer, opportunity=987654)
+
+
+def test_expiry_tells_the_owner_of_sent_quotes_once(org: Any, customer: Any) -> None:
+    from guanxi.notifications.models import Notification
+
+    today = timezone.localdate()
+    sent = [make_quote(customer=customer) for _ in range(2)]
+    for quote in sent:
+        services.quote_send(actor=org.east_rep, quote=quote)
+    draft = make_quote(customer=customer)
+    Quote.objects.filter(pk__in=[q.pk for q in [*sent, draft]]).update(
+        valid_until=today - dt.timedelta(days=1)
+    )
+    assert services.quotes_expire() == 3
+    notes = list(Notification.objects.filter(kind="sales.quote_expired"))
+    assert [n.recipient_id for n in notes] == [org.east_rep.pk]
+    assert "status=expired" in notes[0].url
+    assert sent[0].number in notes[0].body and draft.number not in notes[0].body
