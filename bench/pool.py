@@ -146,6 +146,8 @@ def spread_created_at() -> None:
                 "UPDATE customers_customer SET created_at = "
                 "strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || ((id * 7919) % 730) || ' days')"
             )
+        # Planner statistics, as a live database has them (demo_create does the same).
+        cursor.execute("ANALYZE")
 
 
 # --- parent ------------------------------------------------------------------------------
