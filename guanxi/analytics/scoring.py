@@ -110,6 +110,7 @@ class ScoringResult:
     customers: int
     grade_changes: int
     stage_changes: int
+    playbook_tasks: int = 0
     notes: dict[str, int] = field(default_factory=dict)
     fit: dict[str, Any] = field(default_factory=dict)
     fit_error: str = ""
@@ -855,6 +856,15 @@ def scores_compute(
         run.fit_error = fit.error
         run.finished_at = timezone.now()
         run.save()
+    playbook_tasks = 0
+    if last_run is not None and changed_stage.size:
+        # Not on the first run ever: every customer "enters" a stage then, and the
+        # owners would drown in tasks.
+        from guanxi.analytics.services import playbook_tasks_create
+
+        playbook_tasks = playbook_tasks_create(
+            entered=[(int(ids[index]), str(stages[index])) for index in changed_stage.tolist()]
+        )
     report("done", steps, steps)
     return ScoringResult(
         run_id=run.pk,
@@ -862,6 +872,7 @@ def scores_compute(
         customers=int(ids.size),
         grade_changes=grade_changes,
         stage_changes=stage_changes,
+        playbook_tasks=playbook_tasks,
         notes=notes,
         fit=run.fit,
         fit_error=fit.error,

@@ -1,4 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from guanxi.analytics import views
 
 app_name = "analytics"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("churn/", views.churn_list, name="churn_list"),
+    path("churn/<int:customer_id>/win-back/", views.win_back_start, name="win_back_start"),
+    path("settings/", views.scoring_settings, name="scoring_settings"),
+]

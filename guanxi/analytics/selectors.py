@@ -1,0 +1,138 @@
+"""Reads of scores, grade/stage history, churn warnings and win-backs.
+
+Every read starts from the customers the actor may see (`scoped()` on Customer) and
+needs `analytics.view_scores` as well.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from guanxi.analytics.models import CustomerScore, GradeChange, StageChange, WinBack
+from guanxi.analytics.permissions import VIEW_SCORES
+from guanxi.analytics.scoring import churn_reason_text
+from guanxi.customers.models import Customer
+from guanxi.platform.permissions import has_permission
+from guanxi.platform.scoping import scoped
+from guanxi.sales.models import COUNTED_STATUSES, Order
+
+HISTORY_ROWS = 5
+
+
+def visible_customers(*, actor: Any) -> QuerySet[Customer]:
+    if not has_permission(actor, VIEW_SCORES):
+        return Customer.objects.none()
+    return scoped(Customer.objects.all(), actor=actor)
+
+
+@dataclass
+class CustomerScoresSummary:
+    score: CustomerScore | None
+    grade_changes: list[GradeChange] = field(default_factory=list)
+    stage_changes: list[StageChange] = field(default_factory=list)
+
+    @property
+    def churn_reason_texts(self) -> list[str]:
+        if self.score is None:
+            return []
+        return [churn_reason_text(reason) for reason in self.score.churn_reasons]
+
+
+def customer_scores_summary(*, actor: Any, customer_id: int) -> CustomerScoresSummary | None:
+    """Score and the latest grade and stage changes (three queries); None without the
+    permission. Outside the actor's scope everything comes back empty."""
+    if not has_permission(actor, VIEW_SCORES):
+        return None
+    visible = visible_customers(actor=actor).filter(pk=customer_id)
+    score = CustomerScore.objects.filter(customer__in=visible).first()
+    grade_changes = list(GradeChange.objects.filter(customer__in=visible)[:HISTORY_ROWS])
+    stage_changes = list(StageChange.objects.filter(customer__in=visible)[:HISTORY_ROWS])
+    return CustomerScoresSummary(
+        score=score, grade_changes=grade_changes, stage_changes=stage_changes
+    )
+
+
+def churn_warning_list(*, actor: Any, owner_id: int | None = None) -> QuerySet[CustomerScore]:
+    """Warned customers in scope, highest value at risk first (index score_at_risk)."""
+    rows = CustomerScore.objects.filter(
+        is_at_risk=True, customer__in=visible_customers(actor=actor)
+    )
+    if owner_id is not None:
+        rows = rows.filter(customer__owner_id=owner_id)
+    return rows.select_related("customer", "customer__owner").order_by(
+        "-value_at_risk", "customer_id"
+    )
+
+
+def latest_win_backs(*, customer_ids: list[int]) -> dict[int, WinBack]:
+    found: dict[int, WinBack] = {}
+    for win_back in WinBack.objects.filter(customer_id__in=customer_ids).order_by("started_at"):
+        found[win_back.customer_id] = win_back
+    return found
+
+
+@dataclass
+class OutcomeRow:
+    label: str
+    customers: int
+    bought_again: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.bought_again / self.customers if self.customers else None
+
+
+def win_back_outcome(*, actor: Any, days: int, today: datetime.date) -> list[OutcomeRow]:
+    """Of the customers warned now or contacted, how many ordered within `days` days:
+    contacted (a win-back started; an order from its start day on) vs warned and not
+    contacted (an order from the day of the scoring run that warned them on). Orders
+    carry a date, not a time, so an order on the start day counts."""
+    visible = visible_customers(actor=actor)
+    contacted = list(
+        WinBack.objects.filter(customer__in=visible).values_list("customer_id", "started_at")
+    )
+    contacted_ids = {customer_id for customer_id, _started in contacted}
+    warned = list(
+        CustomerScore.objects.filter(is_at_risk=True, customer__in=visible)
+        .exclude(customer_id__in=contacted_ids)
+        .values_list("customer_id", "computed_at")
+    )
+
+    def bought_after(pairs: list[tuple[int, datetime.datetime]]) -> int:
+        if not pairs:
+            return 0
+        start = {customer_id: timezone.localtime(moment).date() for customer_id, moment in pairs}
+        earliest = min(start.values())
+        orders = Order.objects.filter(
+            customer_id__in=list(start),
+            deleted_at__isnull=True,
+            status__in=COUNTED_STATUSES,
+            order_date__gte=earliest,
+            order_date__lte=today,
+        ).values_list("customer_id", "order_date")
+        hits = {
+            customer_id
+            for customer_id, order_date in orders
+            if start[customer_id] <= order_date <= start[customer_id] + datetime.timedelta(days)
+        }
+        return len(hits)
+
+    from django.utils.translation import gettext as _
+
+    first_contact: dict[int, datetime.datetime] = {}
+    for customer_id, started in contacted:
+        if customer_id not in first_contact or started < first_contact[customer_id]:
+            first_contact[customer_id] = started
+    return [
+        OutcomeRow(
+            _("Warned and contacted (win-back)"),
+            len(first_contact),
+            bought_after(list(first_contact.items())),
+        ),
+        OutcomeRow(_("Warned, not contacted"), len(warned), bought_after(warned)),
+    ]
