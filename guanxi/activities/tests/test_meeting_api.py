@@ -3,6 +3,7 @@ as problem+json (nothing written), scope."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -111,3 +112,32 @@ def test_other_peoples_meetings_are_404(org: Any, api_as: Any) -> None:
     assert_problem(api.patch(f"/api/v1/meetings/{meeting.pk}", {"title": "x"}), 404)
     assert_problem(api.post(f"/api/v1/meetings/{meeting.pk}/minutes", {"minutes": "x"}), 404)
     assert api.get("/api/v1/meetings").json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"remind_minutes_before": -5}, "remind_minutes_before"),
+        ({"remind_minutes_before": 50000}, "remind_minutes_before"),
+        ({"lead": 999999}, "lead"),
+        ({"opportunity": 999999}, "opportunity"),
+        ({"contract": 0}, "contract"),
+    ],
+)
+def test_task_reminder_and_record_links_bad_input(
+    org: Any, api_as: Any, body: dict[str, Any], field: str
+) -> None:
+    payload = {"title": "打电话", "due_on": "2026-12-01", **body}
+    problem = assert_problem(api_as(org.east_rep).post("/api/v1/tasks", payload), 422)
+    assert any(field in key for key in problem["errors"]), problem["errors"]
+    assert Task.objects.count() == 0
+
+
+def test_task_reminder_over_the_api(org: Any, api_as: Any) -> None:
+    created = api_as(org.east_rep).post(
+        "/api/v1/tasks",
+        {"title": "提醒", "due_on": "2026-12-01", "due_time": "10:00", "remind_minutes_before": 60},
+    )
+    assert created.status_code == 201, created.content
+    remind_at = dt.datetime.fromisoformat(created.json()["remind_at"])
+    assert remind_at == dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 in Shanghai
