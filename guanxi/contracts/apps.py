@@ -32,3 +32,9 @@ class ContractsConfig(AppConfig):
             rows_mover(Contract, touch_updated_at=True), name="contracts.contract"
         )
         register_notification_kind("contracts.renewal_due", _("Contract ending soon (renewal)"))
+        register_notification_kind(
+            "contracts.approval_requested", _("Contract waiting for my approval")
+        )
+        register_notification_kind(
+            "contracts.approval_decided", _("My contract approved or rejected")
+        )

@@ -408,6 +408,46 @@ def _finish_step(
     return current
 
 
+APPROVAL_KIND = "contracts.approval_requested"
+DECISION_KIND = "contracts.approval_decided"
+MAX_APPROVERS_NOTIFIED = 20
+
+
+def _approvers_of(contract: Contract, *, exclude: Any) -> list[Any]:
+    """Active users who may approve and whose data scope covers the contract (the
+    owner's managers up the team tree, and "all"-scope approvers), nearest first."""
+    from guanxi.accounts.models import User
+    from guanxi.platform.permissions import has_permission
+    from guanxi.platform.scoping import is_in_scope
+
+    found = []
+    candidates = User.objects.filter(is_active=True).exclude(pk=getattr(exclude, "pk", None))
+    for user in candidates.select_related("role", "team").order_by("id")[:500]:
+        if has_permission(user, APPROVE_CONTRACT) and is_in_scope(contract, actor=user):
+            found.append(user)
+        if len(found) >= MAX_APPROVERS_NOTIFIED:
+            break
+    return found
+
+
+def _notify(recipient: Any, kind: str, title: Any, contract: Contract, comment: str) -> None:
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from guanxi.notifications.services import notification_send
+
+    with translation.override(getattr(recipient, "language", "") or settings.LANGUAGE_CODE):
+        notification_send(
+            recipient=recipient,
+            kind=kind,
+            title=str(title) % {"number": contract.number},
+            body=f"{contract.title} · {contract.amount} {contract.currency}"
+            + (f"\n{comment}" if comment else ""),
+            url=reverse("contracts:contract_detail", args=[contract.pk]),
+        )
+
+
 def _comment(value: Any, field: str, *, required_message: Any = None) -> str:
     errors: dict[str, list[str]] = {}
     text = _text(value, field, errors, max_length=MAX_TEXT)
@@ -440,7 +480,16 @@ def contract_submit(
         )
     current.status = ContractStatus.IN_APPROVAL
     current.approved_at = None
-    return _finish_step(actor, current, before, ApprovalAction.SUBMITTED, text)
+    saved = _finish_step(actor, current, before, ApprovalAction.SUBMITTED, text)
+    for approver in _approvers_of(saved, exclude=actor):
+        _notify(
+            approver,
+            APPROVAL_KIND,
+            _("Contract %(number)s waits for your approval"),
+            saved,
+            text,
+        )
+    return saved
 
 
 @transaction.atomic
@@ -464,7 +513,10 @@ def contract_approve(
             current_version=current.version,
         )
     current.approved_at = timezone.now()
-    return _finish_step(actor, current, before, ApprovalAction.APPROVED, text)
+    saved = _finish_step(actor, current, before, ApprovalAction.APPROVED, text)
+    if saved.owner_id != actor.pk:
+        _notify(saved.owner, DECISION_KIND, _("Contract %(number)s was approved"), saved, text)
+    return saved
 
 
 @transaction.atomic
@@ -483,7 +535,10 @@ def contract_reject(
     )
     current.status = ContractStatus.DRAFT
     current.approved_at = None
-    return _finish_step(actor, current, before, ApprovalAction.REJECTED, text)
+    saved = _finish_step(actor, current, before, ApprovalAction.REJECTED, text)
+    if saved.owner_id != actor.pk:
+        _notify(saved.owner, DECISION_KIND, _("Contract %(number)s was rejected"), saved, text)
+    return saved
 
 
 @transaction.atomic

@@ -149,3 +149,20 @@ def test_update_checks_version_and_locks_amount_after_draft(org):
         actor=org.east_rep, contract=contract, expected_version=None, amount="10000", notes="备注"
     )
     assert unchanged.notes == "备注"
+
+
+def test_approvers_and_owner_are_notified(org):
+    from guanxi.notifications.models import Notification
+
+    contract = make_contract(owner=org.east_rep)
+    contract_submit(actor=org.east_rep, contract=contract)
+    asked = set(
+        Notification.objects.filter(kind="contracts.approval_requested").values_list(
+            "recipient_id", flat=True
+        )
+    )
+    assert org.manager.pk in asked and org.admin.pk in asked
+    assert org.east_rep.pk not in asked and org.west_rep.pk not in asked
+    contract_reject(actor=org.manager, contract=contract, comment="补充附件")
+    decided = Notification.objects.get(kind="contracts.approval_decided")
+    assert decided.recipient_id == org.east_rep.pk and "补充附件" in decided.body

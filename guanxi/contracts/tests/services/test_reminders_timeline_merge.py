@@ -33,7 +33,7 @@ def test_renewal_reminder_once_with_notification_and_task(org) -> None:
 def test_no_reminder_for_drafts_or_ended_contracts(org) -> None:
     make_signed_contract(owner=org.east_rep, end_on=dt.date(2026, 6, 30))
     assert contracts_renewal_remind(today=dt.date(2026, 7, 1)) == 0
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(kind="contracts.renewal_due").exists()
 
 
 def test_timeline_shows_signing_and_payments_in_scope(org) -> None:
