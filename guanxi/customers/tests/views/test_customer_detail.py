@@ -231,7 +231,7 @@ def test_360_page_query_count_does_not_grow_with_events(
     # orders) and the orders on the timeline + 2 for the tasks panel and timeline
     # + 3 for the pool panel (pool state, latest pool movements) and its timeline
     # + 3 for the contracts panel (latest contracts; a customer with contracts adds
-    # 2 for the receivable totals and 1 for overdue instalments) and its timeline
+    # 1 for the receivable totals and 1 for overdue instalments) and its timeline
     # (contracts signed, payments received)
     # + 2 for the opportunities panel (its rows) and their stage changes on the timeline
     # + 2 for the quotes card (latest quotes with the open total) and quotes on the timeline
