@@ -107,3 +107,19 @@ def test_task_form_offers_the_reminder_choices(org: Any) -> None:
         },
     )
     assert bad.status_code == 200 and Task.objects.count() == 1
+
+
+@pytest.mark.jobs
+@pytest.mark.django_db(transaction=True)
+def test_reminder_job_through_the_configured_queue(org: Any, real_queue: Any) -> None:
+    """Queued like the scheduler queues it, run by a worker (SQLite file or Redis)."""
+    from guanxi.activities.tasks import task_reminders_send_task
+
+    make_task(actor=org.east_rep, due_on=dt.date(2020, 1, 2), remind_minutes_before=0)
+    task_reminders_send_task()
+    assert _reminders(org.east_rep) == []
+    assert real_queue() == 1
+    assert len(_reminders(org.east_rep)) == 1
+    task_reminders_send_task()
+    real_queue()
+    assert len(_reminders(org.east_rep)) == 1  # sent once
