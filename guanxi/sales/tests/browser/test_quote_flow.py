@@ -100,6 +100,13 @@ def test_create_a_quote_and_download_its_pdf(
     page.goto("/sales/quotes/")
     expect(page.get_by_test_id("quote-row")).to_have_count(1)
     save_screenshot(page, f"quote-list-{size}")
+    page.goto(f"/customers/{customer.pk}/")
+    expect(page.get_by_test_id("customer-quote-row")).to_have_count(1)
+    expect(page.get_by_test_id("quotes-open-total")).to_have_text("4520.00")
+    page.get_by_test_id("customer-quotes").screenshot(
+        path=str(tmp_path / "panel.png")
+    )  # renders without error
+    save_screenshot(page, f"quote-customer-360-{size}")
 
 
 def test_bad_lines_show_errors_in_the_browser(open_page: Any, org: Any) -> None:
