@@ -37,7 +37,10 @@ KNOWN = [
     ("-3.5", "负叁元伍角整"),
     ("-1001.01", "负壹仟零壹元零壹分"),
     ("1.005", "壹元零壹分"),  # rounded half up to cents first
-    ("9999999999999999.99", "玖仟玖佰玖拾玖万玖仟玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"),
+    (
+        "9999999999999999.99",
+        "玖仟玖佰玖拾玖万玖仟玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分",
+    ),
 ]
 
 
@@ -85,7 +88,7 @@ def parse_capitals(words: str) -> Decimal:
     yuan = 0
     if "元" in words:
         integer, _, words = words.partition("元")
-        assert integer and not integer.startswith("零") or integer == "零", integer
+        assert (integer and not integer.startswith("零")) or integer == "零", integer
         yuan = 0 if integer == "零" else _parse_integer(integer)
     cents = 0
     if words.startswith("零"):
