@@ -664,9 +664,9 @@ def quote_pdf_save(*, actor: Any, quote: Quote) -> QuotePdf:
     """Render the quote's PDF and keep it with the quote (e.g. the version sent).
 
     The file is the same whoever asks (the company's language, no requester name),
-    so it can be attached to a contract later. The file is written on commit's
-    side of the row: a failed transaction leaves at most an orphan file, never a
-    row without its file.
+    so it can be attached to a contract later. The file is written before its row
+    is inserted: a failed transaction leaves at most an orphan file, never a row
+    without its file.
     """
     from guanxi.sales.quote_pdf import quote_pdf_bytes
 
