@@ -79,7 +79,7 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
     # Customer c = low + (x * 48271) % span; its active window ends (c * 7919) % 700
     # days ago (some are still active, some dropped out long ago); the order falls in
     # the 400 days before that end; 0.2 % are dated up to 30 days in the future.
-    offset = "(((c.id * 7919) % 700) + ((x * 104729) % 400))"
+    offset = f"(((c.id * 7919) % 700) + (((x * 104729) / {span}) % 400))"
     if vendor == "postgresql":
         day = (
             f"(CASE WHEN x % 500 = 0 THEN DATE '{today.isoformat()}' + (x % 30)::int "
