@@ -10,13 +10,13 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
 from django.utils import timezone
 
 from guanxi.analytics.models import CustomerScore, GradeChange, StageChange, WinBack
 from guanxi.analytics.permissions import VIEW_SCORES
 from guanxi.analytics.scoring import churn_reason_text
-from guanxi.customers.models import Customer
+from guanxi.customers.models import Customer, LifecycleStage
 from guanxi.platform.permissions import has_permission
 from guanxi.platform.scoping import scoped
 from guanxi.sales.models import COUNTED_STATUSES, Order
@@ -30,11 +30,35 @@ def visible_customers(*, actor: Any) -> QuerySet[Customer]:
     return scoped(Customer.objects.all(), actor=actor)
 
 
+@dataclass(frozen=True)
+class HistoryRow:
+    kind: str  # "grade" or "stage"
+    before: str
+    after: str
+    reason: str
+    changed_at: datetime.datetime
+
+    @property
+    def before_label(self) -> str:
+        return _label(self.kind, self.before)
+
+    @property
+    def after_label(self) -> str:
+        return _label(self.kind, self.after)
+
+
+def _label(kind: str, value: str) -> str:
+    if not value:
+        return "—"
+    if kind == "stage" and value in LifecycleStage.values:
+        return str(LifecycleStage(value).label)
+    return value
+
+
 @dataclass
 class CustomerScoresSummary:
     score: CustomerScore | None
-    grade_changes: list[GradeChange] = field(default_factory=list)
-    stage_changes: list[StageChange] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
 
     @property
     def churn_reason_texts(self) -> list[str]:
@@ -44,17 +68,28 @@ class CustomerScoresSummary:
 
 
 def customer_scores_summary(*, actor: Any, customer_id: int) -> CustomerScoresSummary | None:
-    """Score and the latest grade and stage changes (three queries); None without the
-    permission. Outside the actor's scope everything comes back empty."""
+    """Score and the latest grade and stage changes, newest first (two queries: the
+    score, and both histories in one UNION); None without the permission. Outside the
+    actor's scope everything comes back empty."""
     if not has_permission(actor, VIEW_SCORES):
         return None
     visible = visible_customers(actor=actor).filter(pk=customer_id)
     score = CustomerScore.objects.filter(customer__in=visible).first()
-    grade_changes = list(GradeChange.objects.filter(customer__in=visible)[:HISTORY_ROWS])
-    stage_changes = list(StageChange.objects.filter(customer__in=visible)[:HISTORY_ROWS])
-    return CustomerScoresSummary(
-        score=score, grade_changes=grade_changes, stage_changes=stage_changes
+    columns = ("kind", "before", "after", "reason", "changed_at")
+    grades = (
+        GradeChange.objects.filter(customer__in=visible)
+        .order_by()
+        .annotate(kind=Value("grade"), before=F("from_grade"), after=F("to_grade"))
+        .values_list(*columns)
     )
+    stages = (
+        StageChange.objects.filter(customer__in=visible)
+        .order_by()
+        .annotate(kind=Value("stage"), before=F("from_stage"), after=F("to_stage"))
+        .values_list(*columns)
+    )
+    rows = grades.union(stages, all=True).order_by("-changed_at")[: HISTORY_ROWS * 2]
+    return CustomerScoresSummary(score=score, history=[HistoryRow(*row) for row in rows])
 
 
 def churn_warning_list(*, actor: Any, owner_id: int | None = None) -> QuerySet[CustomerScore]:

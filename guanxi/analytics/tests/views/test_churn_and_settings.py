@@ -170,7 +170,9 @@ def test_playbook_task_on_entering_a_stage(org) -> None:
     assert task.assignee == org.east_rep and task.title.startswith("欢迎电话")
 
 
-def test_360_panel_shows_scores_and_grade_history(org, warned) -> None:
+def test_360_panel_shows_scores_and_grade_history(
+    org, warned, django_assert_num_queries
+) -> None:
     customer = warned["east"]
     request = RequestFactory().get("/")
     request.user = org.east_rep
@@ -178,9 +180,12 @@ def test_360_panel_shows_scores_and_grade_history(org, warned) -> None:
         '{% include "analytics/partials/customer_scores.html" %}'
     )
 
-    html = template.render({"customer": customer, "request": request})
+    template.render({"customer": customer, "request": request})  # the role, once
+    with django_assert_num_queries(2):  # the score; grade and stage history in one UNION
+        html = template.render({"customer": customer, "request": request})
 
     assert 'data-testid="customer-scores"' in html
+    assert 'data-testid="stage-change"' in html
     assert 'data-testid="scores-at-risk"' in html
     assert 'data-testid="grade-change"' in html  # '' → B on the first run
 
