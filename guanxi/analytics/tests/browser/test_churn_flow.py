@@ -76,3 +76,22 @@ def test_churn_list_win_back_and_settings(open_page, org, viewport):
     admin.click("[data-testid=scoring-settings-save]")
     expect(admin.locator(".alert-success, .alert").first).to_be_visible()
     assert GradeRule.objects.filter(grade="A", min_spend=Decimal("60000")).exists()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_360_page_shows_value_risk_and_grade_history(open_page, org, viewport):
+    size = "phone" if viewport is PHONE else "desktop"
+    grant_view_scores()
+    _history(org.east_rep, "杭州西湖茶行", "6800.00", 120)
+    GradeRule.objects.create(grade="A", position=10, min_spend=Decimal("50000"))
+    GradeRule.objects.create(grade="C", position=20)
+    scores_compute()
+    customer = Order.objects.filter(customer__name="杭州西湖茶行").first()
+    page = open_page(org.east_rep, viewport=viewport)
+    page.goto(f"/customers/{customer.customer_id}/")
+    panel = page.get_by_test_id("customer-scores")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_test_id("scores-at-risk")).to_be_visible()
+    expect(panel.get_by_test_id("grade-change").first).to_contain_text("A")
+    panel.scroll_into_view_if_needed()
+    save_screenshot(page, f"analytics-360-panel-{size}")
