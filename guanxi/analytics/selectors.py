@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, QuerySet, Value
+from django.db.models import Count, F, QuerySet, Value
 from django.utils import timezone
 
 from guanxi.analytics.models import CustomerScore, GradeChange, StageChange, WinBack
@@ -171,3 +171,40 @@ def win_back_outcome(*, actor: Any, days: int, today: datetime.date) -> list[Out
         ),
         OutcomeRow(_("Warned, not contacted"), len(warned), bought_after(warned)),
     ]
+
+
+@dataclass(frozen=True)
+class StageFlow:
+    rows: list[tuple[str, str, int]]  # (from label, to label, customers)
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        """Sankey nodes and links; the two sides are separate nodes ("before" on the
+        left, "after" on the right) so that flows both ways make no cycle."""
+        before = sorted({row[0] for row in self.rows})
+        after = sorted({row[1] for row in self.rows})
+        return {
+            "nodes": [{"name": f"{name} ·"} for name in before]
+            + [{"name": f"· {name}"} for name in after],
+            "links": [
+                {"source": f"{left} ·", "target": f"· {right}", "value": count}
+                for left, right, count in self.rows
+            ],
+        }
+
+
+def stage_flow(*, actor: Any, start: datetime.datetime, end: datetime.datetime) -> StageFlow:
+    """How many customers (in scope) moved from one lifecycle stage to another between
+    `start` and `end` (one GROUP BY on the stage changes, index stage_change_flow)."""
+    rows = (
+        StageChange.objects.filter(
+            customer__in=visible_customers(actor=actor), changed_at__gte=start, changed_at__lt=end
+        )
+        .order_by()
+        .values_list("from_stage", "to_stage")
+        .annotate(customers=Count("id"))
+        .order_by("-customers")
+    )
+    return StageFlow(
+        rows=[(_label("stage", left), _label("stage", right), count) for left, right, count in rows]
+    )

@@ -6,5 +6,6 @@ app_name = "analytics"
 urlpatterns = [
     path("churn/", views.churn_list, name="churn_list"),
     path("churn/<int:customer_id>/win-back/", views.win_back_start, name="win_back_start"),
+    path("stage-flow/", views.stage_flow, name="stage_flow"),
     path("settings/", views.scoring_settings, name="scoring_settings"),
 ]

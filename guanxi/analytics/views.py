@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from guanxi.analytics.models import GradeRule, ScoringRun, StagePlaybook
 from guanxi.analytics.permissions import MANAGE_SCORING, VIEW_SCORES
 from guanxi.analytics.scoring import churn_reason_text, note_texts, scoring_settings_get
 from guanxi.analytics.selectors import churn_warning_list, latest_win_backs, win_back_outcome
+from guanxi.analytics.selectors import stage_flow as stage_flow_selector
 from guanxi.analytics.services import (
     grade_rules_replace,
     scoring_settings_update,
@@ -167,3 +169,24 @@ def scoring_settings(request: HttpRequest) -> HttpResponse:
         "last_run_notes": note_texts(last_run.notes) if last_run else [],
     }
     return render(request, "analytics/scoring_settings.html", context)
+
+
+FLOW_MONTHS = (1, 3, 6, 12)
+
+
+@login_required
+@require_GET
+def stage_flow(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW_SCORES)
+    try:
+        months = int(request.GET.get("months", "1"))
+    except ValueError:
+        months = 1
+    if months not in FLOW_MONTHS:
+        months = 1
+    end = timezone.now()
+    flow = stage_flow_selector(
+        actor=request.user, start=end - datetime.timedelta(days=round(months * 30.44)), end=end
+    )
+    context = {"flow": flow, "chart": flow.chart, "months": months, "choices": FLOW_MONTHS}
+    return render(request, "analytics/stage_flow.html", context)

@@ -95,3 +95,6 @@ def test_360_page_shows_value_risk_and_grade_history(open_page, org, viewport):
     expect(panel.get_by_test_id("grade-change").first).to_contain_text("A")
     panel.scroll_into_view_if_needed()
     save_screenshot(page, f"analytics-360-panel-{size}")
+    page.goto("/analytics/stage-flow/")
+    expect(page.get_by_test_id("stage-flow-chart").locator("canvas")).to_have_count(1)
+    save_screenshot(page, f"analytics-stage-flow-{size}")

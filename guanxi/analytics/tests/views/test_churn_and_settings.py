@@ -170,9 +170,7 @@ def test_playbook_task_on_entering_a_stage(org) -> None:
     assert task.assignee == org.east_rep and task.title.startswith("欢迎电话")
 
 
-def test_360_panel_shows_scores_and_grade_history(
-    org, warned, django_assert_num_queries
-) -> None:
+def test_360_panel_shows_scores_and_grade_history(org, warned, django_assert_num_queries) -> None:
     customer = warned["east"]
     request = RequestFactory().get("/")
     request.user = org.east_rep
@@ -192,3 +190,17 @@ def test_360_panel_shows_scores_and_grade_history(
     request.user = org.west_rep  # not their customer: nothing shown
     html = template.render({"customer": customer, "request": request})
     assert 'data-testid="grade-change"' not in html
+
+
+def test_stage_flow_counts_moves_in_scope(client, org, warned) -> None:
+    client.force_login(org.east_rep)
+
+    response = client.get(reverse("analytics:stage_flow"), {"months": "3"})
+
+    html = response.content.decode()
+    assert html.count('data-testid="stage-flow-row"') == 1
+    assert 'id="stage-flow-data"' in html
+    client.force_login(org.admin)
+    html = client.get(reverse("analytics:stage_flow"), {"months": "x"}).content.decode()
+    assert html.count('data-testid="stage-flow-row"') == 1  # both moved prospect → active
+    assert ">2<" in html
