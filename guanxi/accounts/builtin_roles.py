@@ -42,6 +42,50 @@ TASKS = [
     "activities.delete_task",
 ]
 
+# Meetings (guanxi.activities); activities/migrations/0004 grants them to existing roles.
+MEETINGS = [
+    "activities.view_meeting",
+    "activities.add_meeting",
+    "activities.change_meeting",
+    "activities.delete_meeting",
+]
+
+# Quotes (guanxi.sales); sales/migrations/0004 grants them to existing roles.
+QUOTES = ["sales.view_quote", "sales.add_quote", "sales.change_quote", "sales.delete_quote"]
+
+# Leads (guanxi.leads); leads/migrations/0002 grants them to existing roles.
+LEADS = [
+    "leads.view_lead",
+    "leads.add_lead",
+    "leads.change_lead",
+    "leads.delete_lead",
+    "leads.convert_lead",
+]
+
+# The shared pool (guanxi.pool); pool/migrations/0002 grants them to existing roles.
+POOL_REP = ["pool.view_pool", "pool.claim_pool"]
+
+# Opportunities (guanxi.deals); deals/migrations/0002 grants them to existing roles.
+DEALS = [
+    "deals.view_opportunity",
+    "deals.add_opportunity",
+    "deals.change_opportunity",
+    "deals.delete_opportunity",
+]
+
+# Contracts and payments (guanxi.contracts); contracts/migrations/0002 grants them.
+CONTRACTS_REP = [
+    "contracts.view_contract",
+    "contracts.add_contract",
+    "contracts.change_contract",
+    "contracts.delete_contract",
+    "contracts.record_payment",
+]
+CONTRACTS_MANAGER = [*CONTRACTS_REP, "contracts.approve_contract", "contracts.manage_sequence"]
+
+# Sales reports (guanxi.reports); reports/migrations/0002 grants them to existing roles.
+REPORTS = ["reports.view_sales_reports"]
+
 BUILTIN_ROLES: list[dict] = [
     {
         "code": "admin",
@@ -64,6 +108,16 @@ BUILTIN_ROLES: list[dict] = [
             *SALES_WRITE,
             *SALES_MANAGE,
             *TASKS,
+            *MEETINGS,
+            *QUOTES,
+            *LEADS,
+            "leads.manage_assignmentrule",
+            *POOL_REP,
+            "pool.assign_pool",
+            *DEALS,
+            "deals.manage_pipeline",
+            *CONTRACTS_MANAGER,
+            *REPORTS,
         ],
     },
     {
@@ -77,13 +131,31 @@ BUILTIN_ROLES: list[dict] = [
             *SALES_READ,
             *SALES_WRITE,
             *TASKS,
+            *MEETINGS,
+            *QUOTES,
+            *LEADS,
+            *POOL_REP,
+            *DEALS,
+            *CONTRACTS_REP,
+            *REPORTS,
         ],
     },
     {
         "code": "service",
         "name": _("Customer service"),
         "data_scope": "all",
-        "permissions": [*CUSTOMER_READ, "customers.add_interaction", *SALES_READ, *TASKS],
+        "permissions": [
+            *CUSTOMER_READ,
+            "customers.add_interaction",
+            *SALES_READ,
+            *TASKS,
+            *MEETINGS,
+            "sales.view_quote",
+            "leads.view_lead",
+            "leads.add_lead",
+            "deals.view_opportunity",
+            "contracts.view_contract",
+        ],
     },
 ]
 
