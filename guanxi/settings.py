@@ -11,6 +11,11 @@ import os
 import secrets
 from pathlib import Path
 
+# One BLAS thread per process: the forecasts and CLV fits are small, and on a busy
+# box OpenBLAS's thread pool made one forecast fit 30x slower (docs/reports.md).
+# Set before numpy is first imported by anything.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
@@ -256,3 +261,14 @@ EMAIL_USE_TLS = not EMAIL_USE_SSL and os.environ.get("GUANXI_EMAIL_TLS", "true")
 DEFAULT_FROM_EMAIL = os.environ.get("GUANXI_EMAIL_FROM", "Guanxi CRM <noreply@localhost>")
 # The address people open Guanxi at, for links in e-mails.
 GUANXI_SITE_URL = os.environ.get("GUANXI_SITE_URL", "http://127.0.0.1:8000")
+
+# The company on quotes and other documents (every key optional).
+GUANXI_COMPANY = {
+    "name": os.environ.get("GUANXI_COMPANY_NAME", ""),
+    "address": os.environ.get("GUANXI_COMPANY_ADDRESS", ""),
+    "phone": os.environ.get("GUANXI_COMPANY_PHONE", ""),
+    "email": os.environ.get("GUANXI_COMPANY_EMAIL", ""),
+    "website": os.environ.get("GUANXI_COMPANY_WEBSITE", ""),
+    "tax_id": os.environ.get("GUANXI_COMPANY_TAX_ID", ""),
+    "bank": os.environ.get("GUANXI_COMPANY_BANK", ""),
+}

@@ -25,6 +25,7 @@ AUDIT_TITLES = {
     "customers.contact.created": gettext_noop("Contact added"),
     "customers.contact.updated": gettext_noop("Contact updated"),
     "customers.contact.deleted": gettext_noop("Contact deleted"),
+    "customers.customer.lead_converted": gettext_noop("Converted from a lead"),
 }
 
 

@@ -35,7 +35,7 @@ NAV: list[NavEntry | NavGroup] = [
         _("Work"),
         [
             NavEntry(_("Tasks"), "activities:task_list", "activities.view_task"),
-            NavEntry(_("Calendar"), "activities:calendar"),
+            NavEntry(_("Calendar"), "activities:calendar", "activities.view_task"),
             NavEntry(_("Meetings"), "activities:meeting_list", "activities.view_meeting"),
         ],
     ),
@@ -71,6 +71,11 @@ NAV: list[NavEntry | NavGroup] = [
         _("System"),
         [
             NavEntry(_("Settings"), "accounts:settings_home"),
+            NavEntry(_("Pipelines"), "deals:pipeline_list", "deals.manage_pipeline"),
+            NavEntry(_("Pool rules"), "pool:pool_rule_list", "pool.manage_pool_rules"),
+            NavEntry(
+                _("Contract numbering"), "contracts:sequence_settings", "contracts.manage_sequence"
+            ),
             NavEntry(_("My imports"), "platform:import_list"),
             NavEntry(_("Recycle bin"), "platform:recycle_bin"),
         ],
