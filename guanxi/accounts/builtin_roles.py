@@ -86,6 +86,9 @@ CONTRACTS_MANAGER = [*CONTRACTS_REP, "contracts.approve_contract", "contracts.ma
 # Sales reports (guanxi.reports); reports/migrations/0002 grants them to existing roles.
 REPORTS = ["reports.view_sales_reports"]
 
+# Customer scores (guanxi.analytics); analytics/migrations/0002 grants them.
+ANALYTICS = ["analytics.view_scores"]
+
 BUILTIN_ROLES: list[dict] = [
     {
         "code": "admin",
@@ -118,6 +121,7 @@ BUILTIN_ROLES: list[dict] = [
             "deals.manage_pipeline",
             *CONTRACTS_MANAGER,
             *REPORTS,
+            *ANALYTICS,
         ],
     },
     {
@@ -138,6 +142,7 @@ BUILTIN_ROLES: list[dict] = [
             *DEALS,
             *CONTRACTS_REP,
             *REPORTS,
+            *ANALYTICS,
         ],
     },
     {
@@ -155,6 +160,7 @@ BUILTIN_ROLES: list[dict] = [
             "leads.add_lead",
             "deals.view_opportunity",
             "contracts.view_contract",
+            *ANALYTICS,
         ],
     },
 ]

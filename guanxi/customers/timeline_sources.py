@@ -26,6 +26,9 @@ AUDIT_TITLES = {
     "customers.contact.updated": gettext_noop("Contact updated"),
     "customers.contact.deleted": gettext_noop("Contact deleted"),
     "customers.customer.lead_converted": gettext_noop("Converted from a lead"),
+    "analytics.customer.graded": gettext_noop("Grade changed by scoring"),
+    "analytics.customer.stage_changed": gettext_noop("Lifecycle stage changed by scoring"),
+    "analytics.win_back.started": gettext_noop("Win-back started"),
 }
 
 

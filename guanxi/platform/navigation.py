@@ -65,6 +65,8 @@ NAV: list[NavEntry | NavGroup] = [
             NavEntry(_("Sales trend"), "reports:sales_trend", "reports.view_sales_reports"),
             NavEntry(_("Sales funnel"), "reports:sales_funnel", "reports.view_sales_reports"),
             NavEntry(_("Forecast"), "reports:sales_forecast", "reports.view_sales_reports"),
+            NavEntry(_("Churn warnings"), "analytics:churn_list", "analytics.view_scores"),
+            NavEntry(_("Lifecycle stage flow"), "analytics:stage_flow", "analytics.view_scores"),
         ],
     ),
     NavGroup(
@@ -72,6 +74,9 @@ NAV: list[NavEntry | NavGroup] = [
         [
             NavEntry(_("Settings"), "accounts:settings_home"),
             NavEntry(_("Pipelines"), "deals:pipeline_list", "deals.manage_pipeline"),
+            NavEntry(
+                _("Scoring settings"), "analytics:scoring_settings", "analytics.manage_scoring"
+            ),
             NavEntry(_("Pool rules"), "pool:pool_rule_list", "pool.manage_pool_rules"),
             NavEntry(
                 _("Contract numbering"), "contracts:sequence_settings", "contracts.manage_sequence"
