@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import random
 import secrets
 import time
 from collections import deque
@@ -75,6 +76,9 @@ class DemoResult:
     products: int = 0
     orders: int = 0
     order_lines: int = 0
+    # Counts from the sales apps' demo loaders: leads, opportunities, quotes,
+    # contracts, tasks, meetings, pool customers, scored customers.
+    sales_work: dict[str, int] = field(default_factory=dict)
     staff: list[DemoStaff] = field(default_factory=list)
     # The password of newly created demo users; None when every user already existed.
     password: str | None = None
@@ -534,6 +538,18 @@ def demo_create(
         sales.order_lines,
     )
     result.write_seconds += time.monotonic() - mark
+    mark = time.monotonic()
+    result.sales_work = _load_sales_work(
+        seed=seed,
+        customers=result.customers,
+        staff=staff,
+        pool_team=teams["sales"],
+        owner_ids=sorted(owner_ids),
+        first_customer_id=first_customer_id,
+        now=now,
+        batch_size=batch_size,
+    )
+    result.write_seconds += time.monotonic() - mark
     with transaction.atomic():
         audit_record(
             actor=None,
@@ -548,8 +564,58 @@ def demo_create(
             },
         )
     _analyze(vendor)
+    from guanxi.demo.analytics import load_analytics
+
+    result.sales_work["scored"] = load_analytics(today=config.today).customers
     result.seconds = time.monotonic() - started
     return result
+
+
+def _load_sales_work(
+    *,
+    seed: int,
+    customers: int,
+    staff: list[DemoStaff],
+    pool_team: Any,
+    owner_ids: list[int],
+    first_customer_id: int,
+    now: Any,
+    batch_size: int,
+) -> dict[str, int]:
+    """The sales apps' demo data for the customers just loaded, in dependency order:
+    the pool, leads, opportunities (quotes link to them), quotes (contracts link to
+    them), contracts, tasks and meetings; then the sales reports' monthly summary."""
+    from guanxi.demo.activities import generate_activities
+    from guanxi.demo.contracts import generate_contracts
+    from guanxi.demo.deals import generate_deals
+    from guanxi.demo.leads import generate_leads
+    from guanxi.demo.pool import load_pool
+    from guanxi.demo.quotes import generate_quotes
+    from guanxi.reports.services import sales_month_rebuild
+
+    counts: dict[str, int] = {}
+    if customers <= 0:
+        return counts
+    counts["pool"] = load_pool(
+        seed=seed,
+        team=pool_team,
+        owner_ids=owner_ids,
+        first_customer_id=first_customer_id,
+        last_customer_id=first_customer_id + customers - 1,
+        now=now,
+        batch_size=batch_size,
+    )
+    loaders = [
+        (generate_leads, seed + 5),
+        (generate_deals, seed + 3),
+        (generate_quotes, seed * 31 + 5),
+        (generate_contracts, seed + 7),
+        (generate_activities, seed),
+    ]
+    for loader, loader_seed in loaders:
+        counts.update(loader(rng=random.Random(loader_seed), customers=customers, users=staff))
+    sales_month_rebuild(actor=None)
+    return counts
 
 
 def _timestamp_format(vendor: str) -> Callable[[int], str]:

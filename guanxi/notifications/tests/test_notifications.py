@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 
 KIND = "tests.reminder"
 EMAIL_KIND = "tests.important"
-register_notification_kind(KIND, gettext_lazy("Test reminders"))
-register_notification_kind(EMAIL_KIND, gettext_lazy("Test alerts"), default_email=True)
+register_notification_kind(KIND, "Test reminders")
+register_notification_kind(EMAIL_KIND, "Test alerts", default_email=True)
 
 
 def _with_email(user: Any, address: str = "rep@example.com") -> Any:

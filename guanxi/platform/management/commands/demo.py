@@ -26,6 +26,11 @@ def print_demo_summary(command: BaseCommand, result: DemoResult) -> None:
         f"(waiting for rows {result.wait_seconds:.0f} s, writing {result.write_seconds:.0f} s, "
         f"indexes {result.index_seconds:.0f} s)."
     )
+    if result.sales_work:
+        command.stdout.write(
+            "销售数据 / Sales data: "
+            + ", ".join(f"{count:,} {name}" for name, count in result.sales_work.items())
+        )
     if result.password:
         command.stdout.write("演示账号 / Demo users (同一密码 same password):")
         for person in result.staff:
