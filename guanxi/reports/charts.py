@@ -112,7 +112,7 @@ def forecast_chart(report: Any) -> dict[str, Any]:
         series += [
             {
                 "id": "lower",
-                "name": _("90% interval"),
+                "name": _("Prediction interval (90 percent)"),
                 "type": "line",
                 "stack": "band",
                 "symbol": "none",
@@ -121,7 +121,7 @@ def forecast_chart(report: Any) -> dict[str, Any]:
             },
             {
                 "id": "band",
-                "name": _("90% interval"),
+                "name": _("Prediction interval (90 percent)"),
                 "type": "line",
                 "stack": "band",
                 "symbol": "none",
