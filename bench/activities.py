@@ -15,33 +15,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
-import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-PYTHON = str(PROJECT_DIR / ".venv" / "bin" / "python")
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench.common import fresh_env, median_ms, print_table, run_child
+
 PG_NAME = "gx_activities_bench"
 BATCH = 10_000
 REPS = 20
 CUSTOMERS = 5_000
 SPREAD_DAYS = 180
 REMINDERS_DUE = 300
-
-
-def _median_ms(call: Any, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 2)
 
 
 def child(tasks: int, seed: int) -> dict[str, Any]:
@@ -146,48 +132,30 @@ def child(tasks: int, seed: int) -> dict[str, Any]:
 
     rep = reps[0]
     results: dict[str, Any] = {"load_seconds": load_seconds}
-    results["calendar_month_rep_ms"] = _median_ms(
+    results["calendar_month_rep_ms"] = median_ms(
         lambda: selectors.calendar_month(actor=rep, person=rep, year=today.year, month=today.month),
         20,
     )
-    results["calendar_month_manager_ms"] = _median_ms(
+    results["calendar_month_manager_ms"] = median_ms(
         lambda: selectors.calendar_month(
             actor=manager, person=rep, year=today.year, month=today.month
         ),
         20,
     )
-    results["calendar_week_rep_ms"] = _median_ms(
+    results["calendar_week_rep_ms"] = median_ms(
         lambda: selectors.calendar_week(actor=rep, person=rep, day=today), 20
     )
-    results["my_day_rep_ms"] = _median_ms(lambda: selectors.my_day(actor=rep), 20)
+    results["my_day_rep_ms"] = median_ms(lambda: selectors.my_day(actor=rep), 20)
     feed = calendar_feed(user=rep, host="bench", base_url="http://bench")
     results["ical_feed_events"] = feed.body.count(b"BEGIN:VEVENT")
-    results["ical_feed_ms"] = _median_ms(
+    results["ical_feed_ms"] = median_ms(
         lambda: calendar_feed(user=rep, host="bench", base_url="http://bench"), 5
     )
     started = time.perf_counter()
     results["reminders_sent"] = services.task_reminders_send()
     results["reminder_job_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    results["reminder_job_idle_ms"] = _median_ms(services.task_reminders_send, 10)
+    results["reminder_job_idle_ms"] = median_ms(services.task_reminders_send, 10)
     return results
-
-
-def prepare(backend: str, work: Path) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings"}
-    env.pop("GUANXI_REDIS_URL", None)
-    data_dir = work / backend
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env["GUANXI_DATA_DIR"] = str(data_dir)
-    if backend == "sqlite":
-        target = data_dir / "guanxi.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{target}"
-    else:
-        for sql in (f"DROP DATABASE IF EXISTS {PG_NAME}", f"CREATE DATABASE {PG_NAME}"):
-            subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True)
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-    return env
 
 
 def main() -> None:
@@ -203,18 +171,11 @@ def main() -> None:
         return
     table: dict[str, Any] = {}
     for backend in args.backends.split(","):
-        env = prepare(backend, args.work)
-        command = [PYTHON, "-m", "bench.activities", "--child", "--tasks", str(args.tasks)]
-        command += ["--seed", str(args.seed)]
-        done = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(done.stderr[-4000:], file=sys.stderr)
-            raise SystemExit(f"{backend} failed")
-        table[backend] = json.loads(done.stdout.strip().splitlines()[-1])
-    keys = list(next(iter(table.values())))
-    print(f"{'tasks ' + format(args.tasks, ','):<34}" + "".join(f"{b:>12}" for b in table))
-    for key in keys:
-        print(f"{key:<34}" + "".join(f"{table[b][key]:>12}" for b in table))
+        env = fresh_env(backend, args.work, PG_NAME)
+        arguments = ["--tasks", str(args.tasks)]
+        arguments += ["--seed", str(args.seed)]
+        table[backend] = run_child("bench.activities", arguments, env, backend)
+    print_table(f"tasks {args.tasks:,}", table)
 
 
 if __name__ == "__main__":

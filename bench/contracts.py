@@ -17,30 +17,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
-import statistics
-import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench.common import fresh_env, median_ms, print_table, run_child
+
 PG_NAME = "gx_contracts_bench"
 BATCH = 10_000
 REPS = 20
-
-
-def _median_ms(call: Any, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 2)
 
 
 def child(contracts: int, customers: int, seed: int) -> dict[str, Any]:
@@ -157,30 +144,30 @@ def child(contracts: int, customers: int, seed: int) -> dict[str, Any]:
         list(qs.order_by("-id")[:51])
 
     results: dict[str, Any] = {"load_seconds": load_seconds}
-    results["list_manager_ms"] = _median_ms(lambda: first_page(manager), 10)
-    results["list_rep_ms"] = _median_ms(lambda: first_page(rep), 10)
-    results["list_overdue_ms"] = _median_ms(lambda: first_page(rep, has_overdue=True), 5)
-    results["detail_plan_ms"] = _median_ms(
+    results["list_manager_ms"] = median_ms(lambda: first_page(manager), 10)
+    results["list_rep_ms"] = median_ms(lambda: first_page(rep), 10)
+    results["list_overdue_ms"] = median_ms(lambda: first_page(rep, has_overdue=True), 5)
+    results["detail_plan_ms"] = median_ms(
         lambda: (
             selectors.contract_get(actor=rep, contract_id=contract.pk),
             selectors.contract_instalments(contract),
         ),
         20,
     )
-    results["panel_360_ms"] = _median_ms(
+    results["panel_360_ms"] = median_ms(
         lambda: selectors.customer_contracts(actor=rep, customer_id=contract.customer_id), 20
     )
-    results["home_overdue_ms"] = _median_ms(
+    results["home_overdue_ms"] = median_ms(
         lambda: selectors.overdue_instalments(actor=rep, owner_id=rep.pk), 5
     )
-    results["receivables_manager_ms"] = _median_ms(
+    results["receivables_manager_ms"] = median_ms(
         lambda: selectors.receivables_report(actor=manager), 3
     )
-    results["receivables_rep_ms"] = _median_ms(lambda: selectors.receivables_report(actor=rep), 3)
+    results["receivables_rep_ms"] = median_ms(lambda: selectors.receivables_report(actor=rep), 3)
     open_contract = (
         selectors.with_money(Contract.objects.filter(owner=rep)).filter(outstanding__gt=0).first()
     )
-    results["payment_record_ms"] = _median_ms(
+    results["payment_record_ms"] = median_ms(
         lambda: services.payment_record(
             actor=rep, contract=open_contract, received_on=today, amount=Decimal("1.00")
         ),
@@ -190,24 +177,6 @@ def child(contracts: int, customers: int, seed: int) -> dict[str, Any]:
     results["renewal_reminders"] = services.contracts_renewal_remind(today=today)
     results["renewal_job_s"] = round(time.perf_counter() - started, 2)
     return results
-
-
-def prepare(backend: str, work: Path) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings"}
-    env.pop("GUANXI_REDIS_URL", None)
-    data_dir = work / backend
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env["GUANXI_DATA_DIR"] = str(data_dir)
-    if backend == "sqlite":
-        target = data_dir / "guanxi.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{target}"
-    else:
-        for sql in (f"DROP DATABASE IF EXISTS {PG_NAME}", f"CREATE DATABASE {PG_NAME}"):
-            subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True)
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-    return env
 
 
 def main() -> None:
@@ -224,19 +193,11 @@ def main() -> None:
         return
     table: dict[str, Any] = {}
     for backend in args.backends.split(","):
-        env = prepare(backend, args.work)
-        command = [sys.executable, "-m", "bench.contracts", "--child"]
-        command += ["--contracts", str(args.contracts), "--customers", str(args.customers)]
-        command += ["--seed", str(args.seed)]
-        done = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(done.stderr[-4000:], file=sys.stderr)
-            raise SystemExit(f"{backend} failed")
-        table[backend] = json.loads(done.stdout.strip().splitlines()[-1])
-    keys = list(next(iter(table.values())))
-    print(f"{'contracts ' + format(args.contracts, ','):<34}" + "".join(f"{b:>12}" for b in table))
-    for key in keys:
-        print(f"{key:<34}" + "".join(f"{table[b][key]:>12}" for b in table))
+        env = fresh_env(backend, args.work, PG_NAME)
+        arguments = ["--contracts", str(args.contracts), "--customers", str(args.customers)]
+        arguments += ["--seed", str(args.seed)]
+        table[backend] = run_child("bench.contracts", arguments, env, backend)
+    print_table(f"contracts {args.contracts:,}", table)
 
 
 if __name__ == "__main__":

@@ -26,8 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import percentile
 from bench.run_all import TreeMemorySampler, _tree_rss_kb, machine_info
-from bench.timings import BENCH_ADMIN_PASSWORD, percentile
+from bench.timings import BENCH_ADMIN_PASSWORD
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = PROJECT_DIR / "bench" / "results"

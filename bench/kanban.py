@@ -19,41 +19,26 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-PYTHON = str(PROJECT_DIR / ".venv" / "bin" / "python")
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench.common import fresh_env, percentile, print_table, run_child, samples_ms
+
 PG_NAME = "gx_kanban_bench"
 BATCH = 10_000
 REPS = 20
 TARGET_MS = 300.0
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
-
-
 def _measure(call: Any, runs: int) -> dict[str, float]:
-    for _ in range(3):
-        call()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
+    samples = samples_ms(call, repeat=runs, warmup=3)
     return {
         "p50": round(statistics.median(samples), 1),
-        "p95": round(_percentile(samples, 0.95), 1),
+        "p95": round(percentile(samples, 0.95), 1),
     }
 
 
@@ -272,24 +257,6 @@ def child(opportunities: int, open_count: int, runs: int, seed: int) -> dict[str
     return results
 
 
-def prepare(backend: str, work: Path) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings"}
-    env.pop("GUANXI_REDIS_URL", None)
-    data_dir = work / backend
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env["GUANXI_DATA_DIR"] = str(data_dir)
-    if backend == "sqlite":
-        target = data_dir / "guanxi.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{target}"
-    else:
-        for sql in (f"DROP DATABASE IF EXISTS {PG_NAME}", f"CREATE DATABASE {PG_NAME}"):
-            subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True)
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-    return env
-
-
 def _cell(value: Any) -> str:
     if isinstance(value, dict):
         mark = "" if value["p95"] < TARGET_MS else " !"
@@ -313,19 +280,12 @@ def main() -> None:
         return
     table: dict[str, Any] = {}
     for backend in args.backends.split(","):
-        env = prepare(backend, args.work)
-        command = [PYTHON, "-m", "bench.kanban", "--child"]
-        command += ["--opportunities", str(args.opportunities), "--open", str(args.open)]
-        command += ["--runs", str(args.runs), "--seed", str(args.seed)]
-        done = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(done.stderr[-4000:], file=sys.stderr)
-            raise SystemExit(f"{backend} failed")
-        table[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+        env = fresh_env(backend, args.work, PG_NAME)
+        arguments = ["--opportunities", str(args.opportunities), "--open", str(args.open)]
+        arguments += ["--runs", str(args.runs), "--seed", str(args.seed)]
+        table[backend] = run_child("bench.kanban", arguments, env, backend)
     title = f"{args.opportunities:,} opportunities, {args.open:,} open (p50/p95 ms)"
-    print(f"{title:<58}" + "".join(f"{b:>14}" for b in table))
-    for key in next(iter(table.values())):
-        print(f"{key:<58}" + "".join(f"{_cell(table[b][key]):>14}" for b in table))
+    print_table(title, table, width=58, cell_width=14, cell=_cell)
     print(f"target: board p95 < {TARGET_MS:.0f} ms ('!' marks a miss)")
     if args.out:
         args.out.write_text(json.dumps({"args": vars(args) | {"out": str(args.out)}, **table}))

@@ -13,30 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-PYTHON = str(PROJECT_DIR / ".venv" / "bin" / "python")
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench.common import fresh_env, median_ms, print_table, run_child
+
 PG_NAME = "gx_leads_bench"
 BATCH = 10_000
 REPS = 20
-
-
-def _median_ms(call: Any, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 2)
 
 
 def child(leads: int, customers: int, seed: int) -> dict[str, Any]:
@@ -122,17 +108,15 @@ def child(leads: int, customers: int, seed: int) -> dict[str, Any]:
         list(qs.order_by(*selectors.LEAD_SORTS["-id"])[:51])
 
     results: dict[str, Any] = {"load_seconds": load_seconds}
-    results["list_manager_ms"] = _median_ms(lambda: first_page(manager), 20)
-    results["list_rep_ms"] = _median_ms(lambda: first_page(rep), 20)
-    results["list_rep_pool_ms"] = _median_ms(lambda: first_page(rep, owner="pool"), 20)
-    results["list_manager_status_source_ms"] = _median_ms(
+    results["list_manager_ms"] = median_ms(lambda: first_page(manager), 20)
+    results["list_rep_ms"] = median_ms(lambda: first_page(rep), 20)
+    results["list_rep_pool_ms"] = median_ms(lambda: first_page(rep, owner="pool"), 20)
+    results["list_manager_status_source_ms"] = median_ms(
         lambda: first_page(manager, status="qualified", source="referral"), 20
     )
-    results["list_manager_search_ms"] = _median_ms(
-        lambda: first_page(manager, q="线索公司1234"), 10
-    )
+    results["list_manager_search_ms"] = median_ms(lambda: first_page(manager, q="线索公司1234"), 10)
     counter = iter(range(10**9))
-    results["create_round_robin_ms"] = _median_ms(
+    results["create_round_robin_ms"] = median_ms(
         lambda: services.lead_create(actor=manager, name=f"新线索{next(counter)}", team=groups[0]),
         100,
     )
@@ -147,26 +131,8 @@ def child(leads: int, customers: int, seed: int) -> dict[str, Any]:
         selectors.duplicate_candidates(actor=rep, lead=lead)
         services.lead_convert(actor=rep, lead=lead)
 
-    results["duplicate_check_and_convert_ms"] = _median_ms(convert_one, len(to_convert))
+    results["duplicate_check_and_convert_ms"] = median_ms(convert_one, len(to_convert))
     return results
-
-
-def prepare(backend: str, work: Path) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings"}
-    env.pop("GUANXI_REDIS_URL", None)
-    data_dir = work / backend
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env["GUANXI_DATA_DIR"] = str(data_dir)
-    if backend == "sqlite":
-        target = data_dir / "guanxi.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{target}"
-    else:
-        for sql in (f"DROP DATABASE IF EXISTS {PG_NAME}", f"CREATE DATABASE {PG_NAME}"):
-            subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True)
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-    return env
 
 
 def main() -> None:
@@ -183,18 +149,11 @@ def main() -> None:
         return
     table: dict[str, Any] = {}
     for backend in args.backends.split(","):
-        env = prepare(backend, args.work)
-        command = [PYTHON, "-m", "bench.leads", "--child", "--leads", str(args.leads)]
-        command += ["--customers", str(args.customers), "--seed", str(args.seed)]
-        done = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(done.stderr[-4000:], file=sys.stderr)
-            raise SystemExit(f"{backend} failed")
-        table[backend] = json.loads(done.stdout.strip().splitlines()[-1])
-    keys = list(next(iter(table.values())))
-    print(f"{'leads ' + format(args.leads, ','):<34}" + "".join(f"{b:>12}" for b in table))
-    for key in keys:
-        print(f"{key:<34}" + "".join(f"{table[b][key]:>12}" for b in table))
+        env = fresh_env(backend, args.work, PG_NAME)
+        arguments = ["--leads", str(args.leads)]
+        arguments += ["--customers", str(args.customers), "--seed", str(args.seed)]
+        table[backend] = run_child("bench.leads", arguments, env, backend)
+    print_table(f"leads {args.leads:,}", table)
 
 
 if __name__ == "__main__":

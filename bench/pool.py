@@ -30,9 +30,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from bench.common import PROJECT_DIR, fresh_env
+
 GUANXI = str(PROJECT_DIR / ".venv" / "bin" / "guanxi")
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "gx_pool_bench"
 BATCH = 10_000
 REPS = 50
@@ -153,25 +153,8 @@ def spread_created_at() -> None:
 # --- parent ------------------------------------------------------------------------------
 
 
-def _psql(sql: str) -> None:
-    subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True)
-
-
 def prepare(backend: str, work: Path) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings"}
-    env.pop("GUANXI_REDIS_URL", None)
-    data_dir = work / backend
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env["GUANXI_DATA_DIR"] = str(data_dir)
-    if backend == "sqlite":
-        target = data_dir / "guanxi.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{target}"
-    else:
-        _psql(f"DROP DATABASE IF EXISTS {PG_NAME}")
-        _psql(f"CREATE DATABASE {PG_NAME}")
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
+    env = fresh_env(backend, work, PG_NAME)
     subprocess.run([GUANXI, "migrate", "--no-input", "-v", "0"], env=env, check=True)
     return env
 

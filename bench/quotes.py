@@ -16,30 +16,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
-import statistics
-import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench.common import fresh_env, median_ms, print_table, run_child
+
 PG_NAME = "gx_quotes_bench"
 BATCH = 10_000
 REPS = 20
-
-
-def _median_ms(call: Any, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 2)
 
 
 def child(quotes: int, customers: int, seed: int) -> dict[str, Any]:
@@ -145,15 +132,15 @@ def child(quotes: int, customers: int, seed: int) -> dict[str, Any]:
         list(qs.order_by(*selectors.QUOTE_SORTS["-date"])[:51])
 
     results: dict[str, Any] = {"load_seconds": load_seconds}
-    results["list_manager_ms"] = _median_ms(lambda: first_page(manager), 20)
-    results["list_rep_ms"] = _median_ms(lambda: first_page(rep), 20)
-    results["list_manager_sent_ms"] = _median_ms(lambda: first_page(manager, status="sent"), 20)
-    results["list_customer_ms"] = _median_ms(lambda: first_page(rep, customer=rep_customer.pk), 20)
-    results["panel_360_ms"] = _median_ms(
+    results["list_manager_ms"] = median_ms(lambda: first_page(manager), 20)
+    results["list_rep_ms"] = median_ms(lambda: first_page(rep), 20)
+    results["list_manager_sent_ms"] = median_ms(lambda: first_page(manager, status="sent"), 20)
+    results["list_customer_ms"] = median_ms(lambda: first_page(rep, customer=rep_customer.pk), 20)
+    results["panel_360_ms"] = median_ms(
         lambda: selectors.customer_quotes_summary(actor=rep, customer_id=rep_customer.pk), 20
     )
     lines = [{"product": p.pk, "quantity": 2, "discount_percent": 5} for p in products[:5]]
-    results["create_5_lines_ms"] = _median_ms(
+    results["create_5_lines_ms"] = median_ms(
         lambda: services.quote_create(actor=rep, customer=rep_customer, lines=lines, tax_rate=13),
         30,
     )
@@ -164,7 +151,7 @@ def child(quotes: int, customers: int, seed: int) -> dict[str, Any]:
         tax_rate=13,
         terms="款到发货。",
     )
-    results["pdf_20_lines_ms"] = _median_ms(
+    results["pdf_20_lines_ms"] = median_ms(
         lambda: quote_pdf_bytes(selectors.quote_get(actor=rep, quote_id=big.pk)), 10
     )
     started = time.perf_counter()
@@ -172,24 +159,6 @@ def child(quotes: int, customers: int, seed: int) -> dict[str, Any]:
     results["expire_job_s"] = round(time.perf_counter() - started, 2)
     results["expired"] = expired
     return results
-
-
-def prepare(backend: str, work: Path) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings"}
-    env.pop("GUANXI_REDIS_URL", None)
-    data_dir = work / backend
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env["GUANXI_DATA_DIR"] = str(data_dir)
-    if backend == "sqlite":
-        target = data_dir / "guanxi.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{target}"
-    else:
-        for sql in (f"DROP DATABASE IF EXISTS {PG_NAME}", f"CREATE DATABASE {PG_NAME}"):
-            subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True)
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_NAME}"
-    return env
 
 
 def main() -> None:
@@ -206,18 +175,11 @@ def main() -> None:
         return
     table: dict[str, Any] = {}
     for backend in args.backends.split(","):
-        env = prepare(backend, args.work)
-        command = [sys.executable, "-m", "bench.quotes", "--child", "--quotes", str(args.quotes)]
-        command += ["--customers", str(args.customers), "--seed", str(args.seed)]
-        done = subprocess.run(command, env=env, cwd=PROJECT_DIR, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(done.stderr[-4000:], file=sys.stderr)
-            raise SystemExit(f"{backend} failed")
-        table[backend] = json.loads(done.stdout.strip().splitlines()[-1])
-    keys = list(next(iter(table.values())))
-    print(f"{'quotes ' + format(args.quotes, ','):<34}" + "".join(f"{b:>12}" for b in table))
-    for key in keys:
-        print(f"{key:<34}" + "".join(f"{table[b][key]:>12}" for b in table))
+        env = fresh_env(backend, args.work, PG_NAME)
+        arguments = ["--quotes", str(args.quotes)]
+        arguments += ["--customers", str(args.customers), "--seed", str(args.seed)]
+        table[backend] = run_child("bench.quotes", arguments, env, backend)
+    print_table(f"quotes {args.quotes:,}", table)
 
 
 if __name__ == "__main__":

@@ -21,39 +21,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from bench.common import PROJECT_DIR, measure, pg_recreate
+
 DEFAULT_WORK_DIR = "/tmp/guanxi-bench-reports"
 DEFAULT_PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_DATABASE = "gx_reports_bench"
 TEAMS = 8
 REPS_PER_TEAM = 25
 HISTORY_DAYS = 5 * 365
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
-
-
-def measure(function: Any, repeat: int) -> dict[str, float]:
-    function()  # warm-up
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return {
-        "p50_ms": round(statistics.median(samples), 1),
-        "p95_ms": round(percentile(samples, 0.95), 1),
-        "max_ms": round(max(samples), 1),
-    }
 
 
 # --- loading (child) ---------------------------------------------------------------
@@ -254,19 +235,13 @@ def child(args: argparse.Namespace) -> None:
     client.force_login(admin)
     for path in ("/reports/", "/reports/funnel/", "/reports/forecast/"):
         timings[f"page {path} (admin)"] = lambda path=path: client.get(path)
-    report["timings"] = {name: measure(fn, args.repeat) for name, fn in timings.items()}
+    report["timings"] = {
+        name: measure(fn, repeat=args.repeat, warmup=1, digits=1) for name, fn in timings.items()
+    }
     print(json.dumps(report, ensure_ascii=False))
 
 
 # --- parent --------------------------------------------------------------------------
-
-
-def _pg_recreate(server: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -282,7 +257,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     else:
         work_dir.mkdir(parents=True, exist_ok=True)
         if not args.skip_load:
-            _pg_recreate(args.pg_server)
+            pg_recreate(PG_DATABASE, args.pg_server)
         env["DATABASE_URL"] = f"{args.pg_server}/{PG_DATABASE}"
     env["GUANXI_DATA_DIR"] = str(work_dir)
     # One BLAS thread: the forecast's small fits are 10-30x slower with OpenBLAS

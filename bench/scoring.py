@@ -22,14 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from bench.common import PROJECT_DIR, peak_rss_mb, pg_recreate
+
 DEFAULT_WORK_DIR = "/tmp/guanxi-bench-scoring"
 DEFAULT_PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_DATABASE = "gx_scoring_bench"
@@ -151,16 +151,8 @@ def child(args: argparse.Namespace) -> None:
         "customers": result.customers,
     }
     report["runs"] = runs
-    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    report["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(report, ensure_ascii=False, default=str))
-
-
-def _pg_recreate(server: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -175,7 +167,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         env.pop("DATABASE_URL", None)
     else:
         if not args.skip_load:
-            _pg_recreate(args.pg_server)
+            pg_recreate(PG_DATABASE, args.pg_server)
         env["DATABASE_URL"] = f"{args.pg_server}/{PG_DATABASE}"
     env["GUANXI_DATA_DIR"] = str(work_dir)
     env.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -12,35 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
+from bench.common import measure
+
 TIMELINE_EVENTS = 200
 BENCH_ADMIN_PASSWORD = "Bench-admin-pw-2026"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def measure(function: Callable[[], Any], *, repeat: int, warmup: int = 3) -> dict[str, Any]:
-    for _ in range(warmup):
-        function()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return {
-        "p50_ms": round(statistics.median(samples), 2),
-        "p95_ms": round(percentile(samples, 0.95), 2),
-        "max_ms": round(max(samples), 2),
-        "runs": repeat,
-    }
 
 
 def _customer_with_timeline() -> Any:
