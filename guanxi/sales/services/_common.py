@@ -1,4 +1,4 @@
-"""Value checks shared by the product, price list and order services."""
+"""Value checks shared by the product, price list, order and quote services."""
 
 from __future__ import annotations
 
@@ -86,3 +86,28 @@ def save_numbered(instance: Any, number: str | None, *, prefix: str) -> None:
             instance.pk = None
             if attempt == NUMBER_ATTEMPTS - 1:
                 raise
+
+
+def int_or_none(value: Any) -> int | None:
+    """An id from an int, a digit string or a model instance; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(getattr(value, "pk", value))
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_percent(
+    value: Any, errors: dict[str, list[str]], field: str, message: Any
+) -> Decimal | None:
+    """0–100 with two decimals (empty is 0); one clear message whatever was wrong."""
+    parsed = parse_decimal(0 if value in (None, "") else value, errors, field, maximum=Decimal(100))
+    if field in errors:
+        errors[field] = [str(message)]
+    return parsed
+
+
+def clean_text(value: Any, limit: int) -> str:
+    """One line of text: no NUL, stripped, cut at `limit` characters."""
+    return str(value or "").replace("\x00", "").strip()[:limit]

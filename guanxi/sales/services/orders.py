@@ -9,7 +9,6 @@ is written when there is any (ValidationError with keys like "lines.1.quantity")
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,34 +28,18 @@ from guanxi.platform.exceptions import NotFound
 from guanxi.platform.scoping import is_in_scope, is_restorable
 from guanxi.platform.softdelete import mark_deleted, mark_restored
 from guanxi.platform.versioning import ensure_version, lock_current
-from guanxi.sales.models import Order, OrderLine, OrderStatus, Product
-from guanxi.sales.selectors import default_unit_prices
-from guanxi.sales.services._common import money, next_day_number, parse_decimal, save_numbered
+from guanxi.sales.models import Order, OrderLine, OrderStatus
+from guanxi.sales.services._common import int_or_none, money, next_day_number, save_numbered
+from guanxi.sales.services._lines import CleanLine, clean_lines, line_amount
 
 ORDER_NOT_FOUND = _("This order does not exist or you cannot see it.")
 UNKNOWN_CUSTOMER = _("Choose a customer you can see.")
 UNKNOWN_OWNER = _("Choose an active user as the owner.")
-UNKNOWN_PRODUCT = _("Unknown product.")
-INACTIVE_PRODUCT = _("This product is no longer sold.")
-NO_LINES = _("Add at least one line.")
-TOO_MANY_LINES = _("At most %(max)s lines.")
-QUANTITY_POSITIVE = _("Enter a quantity greater than zero.")
-DISCOUNT_RANGE = _("Enter a discount between 0 and 100 %.")
 INVALID_STATUS = _("Choose a valid status.")
 INVALID_DATE = _("Enter a date as YYYY-MM-DD.")
 NUMBER_TAKEN = _("Another order already has this number.")
-MAX_LINES = 200
-MAX_QUANTITY = Decimal("999999999.99")
 HEADER_FIELDS = ["order_date", "status", "owner", "notes"]
 ORDER_PREFIX = "SO-"
-
-
-@dataclass
-class CleanLine:
-    product: Product
-    quantity: Decimal
-    unit_price: Decimal
-    discount_percent: Decimal
 
 
 def order_snapshot(order: Order) -> dict[str, Any]:
@@ -68,82 +51,16 @@ def order_snapshot(order: Order) -> dict[str, Any]:
     return values
 
 
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return int(getattr(value, "pk", value))
-    except (TypeError, ValueError):
-        return None
-
-
 def _resolve_owner(value: Any, errors: dict[str, list[str]]) -> Any:
     from guanxi.accounts.models import User
 
     if value in (None, ""):
         return None
-    user_id = _int_or_none(value)
+    user_id = int_or_none(value)
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None:
         errors.setdefault("owner", []).append(str(UNKNOWN_OWNER))
     return user
-
-
-def _clean_lines(
-    raw_lines: Any, customer: Any, errors: dict[str, list[str]], *, allowed_inactive: set[int]
-) -> list[CleanLine]:
-    """Check every line; a missing unit price defaults to the customer's price list."""
-    if not isinstance(raw_lines, list | tuple) or not raw_lines:
-        errors.setdefault("lines", []).append(str(NO_LINES))
-        return []
-    if len(raw_lines) > MAX_LINES:
-        errors.setdefault("lines", []).append(str(TOO_MANY_LINES) % {"max": MAX_LINES})
-        return []
-    rows = [row if isinstance(row, dict) else {} for row in raw_lines]
-    product_ids = {pid for row in rows if (pid := _int_or_none(row.get("product")))}
-    products = {
-        p.pk: p for p in Product.objects.filter(pk__in=product_ids, deleted_at__isnull=True)
-    }
-    defaults = default_unit_prices(customer, list(products.values())) if customer else {}
-    lines: list[CleanLine] = []
-    for index, row in enumerate(rows):
-        prefix = f"lines.{index}."
-        product = products.get(_int_or_none(row.get("product")) or 0)
-        if product is None:
-            errors.setdefault(prefix + "product", []).append(str(UNKNOWN_PRODUCT))
-        elif not product.is_active and product.pk not in allowed_inactive:
-            errors.setdefault(prefix + "product", []).append(str(INACTIVE_PRODUCT))
-            product = None
-        quantity = parse_decimal(
-            row.get("quantity"),
-            errors,
-            prefix + "quantity",
-            minimum=Decimal("0.01"),
-            maximum=MAX_QUANTITY,
-            minimum_message=QUANTITY_POSITIVE,
-        )
-        price_raw = row.get("unit_price")
-        if price_raw in (None, ""):
-            # No price given: the default (nothing to say when the product is wrong).
-            unit_price: Decimal | None = (
-                defaults.get(product.pk, product.list_price) if product is not None else None
-            )
-        else:
-            unit_price = parse_decimal(price_raw, errors, prefix + "unit_price")
-        discount_raw = row.get("discount_percent")
-        discount = parse_decimal(
-            0 if discount_raw in (None, "") else discount_raw,
-            errors,
-            prefix + "discount_percent",
-            maximum=Decimal(100),
-            minimum_message=DISCOUNT_RANGE,
-        )
-        if prefix + "discount_percent" in errors:
-            errors[prefix + "discount_percent"] = [str(DISCOUNT_RANGE)]
-        values = (product, quantity, unit_price, discount)
-        if all(value is not None for value in values):
-            lines.append(CleanLine(product, quantity, unit_price, discount))  # type: ignore[arg-type]
-    return lines
 
 
 def _write_lines(order: Order, lines: list[CleanLine]) -> None:
@@ -151,18 +68,18 @@ def _write_lines(order: Order, lines: list[CleanLine]) -> None:
     OrderLine.objects.filter(order=order).delete()
     rows = []
     for position, line in enumerate(lines, start=1):
-        gross = line.quantity * line.unit_price
+        product: Any = line.product  # never None: clean_lines(product_required=True)
         rows.append(
             OrderLine(
                 order=order,
                 position=position,
-                product=line.product,
+                product=product,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
                 discount_percent=line.discount_percent,
-                unit_cost=line.product.cost,
-                line_total=money(gross * (Decimal(100) - line.discount_percent) / Decimal(100)),
-                line_cost=money(line.quantity * line.product.cost),
+                unit_cost=product.cost,
+                line_total=line_amount(line.quantity, line.unit_price, line.discount_percent),
+                line_cost=money(line.quantity * product.cost),
             )
         )
     OrderLine.objects.bulk_create(rows)
@@ -226,7 +143,7 @@ def order_create(
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     _apply_header(order, fields, errors)
-    clean = _clean_lines(lines, found, errors, allowed_inactive=set())
+    clean = clean_lines(lines, found, errors, allowed_inactive=set(), product_required=True)
     number = str(number or "").strip()[:40] or None
     if number and Order.objects.filter(number=number).exists():
         errors.setdefault("number", []).append(str(NUMBER_TAKEN))
@@ -266,7 +183,9 @@ def order_update(
     clean: list[CleanLine] | None = None
     if lines is not None:
         on_order = set(current.lines.values_list("product_id", flat=True))
-        clean = _clean_lines(lines, current.customer, errors, allowed_inactive=on_order)
+        clean = clean_lines(
+            lines, current.customer, errors, allowed_inactive=on_order, product_required=True
+        )
     full_clean_into(current, errors)
     current.version += 1
     current.save()

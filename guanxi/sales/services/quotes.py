@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -46,36 +45,27 @@ from guanxi.platform.versioning import ensure_version, lock_current
 from guanxi.sales.models import (
     OPEN_QUOTE_STATUSES,
     Order,
-    Product,
     Quote,
     QuoteLine,
     QuotePdf,
     QuoteStatus,
 )
-from guanxi.sales.selectors import default_unit_prices
-from guanxi.sales.services._common import money, parse_decimal, save_numbered
-from guanxi.sales.services.orders import (
-    INACTIVE_PRODUCT,
-    MAX_QUANTITY,
-    QUANTITY_POSITIVE,
-    UNKNOWN_CUSTOMER,
-    UNKNOWN_PRODUCT,
-    _int_or_none,
-    _resolve_owner,
-    order_create,
+from guanxi.sales.services._common import (
+    clean_text,
+    int_or_none,
+    money,
+    parse_percent,
+    save_numbered,
 )
+from guanxi.sales.services._lines import DISCOUNT_RANGE, CleanLine, clean_lines, line_amount
+from guanxi.sales.services.orders import UNKNOWN_CUSTOMER, _resolve_owner, order_create
 
 QUOTE_NOT_FOUND = _("This quote does not exist or you cannot see it.")
 UNKNOWN_CONTACT = _("Choose a contact of this customer.")
 UNKNOWN_OPPORTUNITY = _("Choose an opportunity of this customer that you can see.")
-NO_LINES = _("Add at least one line.")
-TOO_MANY_LINES = _("At most %(max)s lines.")
-DISCOUNT_RANGE = _("Enter a discount between 0 and 100 %.")
 TAX_RANGE = _("Enter a tax rate between 0 and 100 %.")
 INVALID_DATE = _("Enter a date as YYYY-MM-DD.")
 VALID_BEFORE_ISSUED = _("The quote cannot expire before it is issued.")
-DESCRIPTION_REQUIRED = _("Choose a product or describe the line.")
-PRICE_REQUIRED = _("Enter a unit price.")
 INVALID_CURRENCY = _("Enter a three-letter currency code such as CNY.")
 ACCEPTED_IS_LOCKED = _("An accepted quote cannot be changed.")
 CANNOT_SEND = _("Only a draft quote can be sent.")
@@ -86,7 +76,6 @@ ALREADY_ORDERED = _("This quote already became order %(number)s.")
 LINE_WITHOUT_PRODUCT = _(
     "Line %(position)s has no product; an order needs a product on every line."
 )
-MAX_LINES = 200
 MAX_TEXT = 500
 DEFAULT_VALIDITY_DAYS = 30
 QUOTE_PREFIX = "Q-"
@@ -106,16 +95,6 @@ HEADER_FIELDS = [
 TOTAL_FIELDS = ["subtotal", "discount_amount", "tax_amount", "total"]
 
 
-@dataclass
-class CleanQuoteLine:
-    product: Product | None
-    description: str
-    quantity: Decimal
-    unit: str
-    unit_price: Decimal
-    discount_percent: Decimal
-
-
 def quote_snapshot(quote: Quote) -> dict[str, Any]:
     values = snapshot(quote, ["number", "customer", "status", *HEADER_FIELDS, *TOTAL_FIELDS])
     values["lines"] = [
@@ -131,82 +110,7 @@ def quote_snapshot(quote: Quote) -> dict[str, Any]:
     return values
 
 
-def _percent(value: Any, errors: dict[str, list[str]], field: str, message: Any) -> Decimal | None:
-    """0–100 with two decimals; one clear message whatever was wrong."""
-    parsed = parse_decimal(0 if value in (None, "") else value, errors, field, maximum=Decimal(100))
-    if field in errors:
-        errors[field] = [str(message)]
-    return parsed
-
-
-def _text(value: Any, limit: int = MAX_TEXT) -> str:
-    return str(value or "").replace("\x00", "").strip()[:limit]
-
-
-def _clean_lines(
-    raw_lines: Any, customer: Any, errors: dict[str, list[str]], *, allowed_inactive: set[int]
-) -> list[CleanQuoteLine]:
-    """Check every line; a product line without price takes the customer's price."""
-    if not isinstance(raw_lines, list | tuple) or not raw_lines:
-        errors.setdefault("lines", []).append(str(NO_LINES))
-        return []
-    if len(raw_lines) > MAX_LINES:
-        errors.setdefault("lines", []).append(str(TOO_MANY_LINES) % {"max": MAX_LINES})
-        return []
-    rows = [row if isinstance(row, dict) else {} for row in raw_lines]
-    product_ids = {pid for row in rows if (pid := _int_or_none(row.get("product")))}
-    products = {
-        p.pk: p for p in Product.objects.filter(pk__in=product_ids, deleted_at__isnull=True)
-    }
-    defaults = default_unit_prices(customer, list(products.values())) if customer else {}
-    lines: list[CleanQuoteLine] = []
-    for index, row in enumerate(rows):
-        prefix = f"lines.{index}."
-        is_valid = True
-        product: Product | None = None
-        if row.get("product") not in (None, ""):
-            product = products.get(_int_or_none(row.get("product")) or 0)
-            if product is None:
-                errors.setdefault(prefix + "product", []).append(str(UNKNOWN_PRODUCT))
-                is_valid = False
-            elif not product.is_active and product.pk not in allowed_inactive:
-                errors.setdefault(prefix + "product", []).append(str(INACTIVE_PRODUCT))
-                product, is_valid = None, False
-        description = _text(row.get("description"))
-        if product is not None and not description:
-            description = product.name
-        if not description and is_valid:
-            errors.setdefault(prefix + "description", []).append(str(DESCRIPTION_REQUIRED))
-            is_valid = False
-        unit = _text(row.get("unit"), 20) or (product.unit if product is not None else "")
-        quantity = parse_decimal(
-            row.get("quantity"),
-            errors,
-            prefix + "quantity",
-            minimum=Decimal("0.01"),
-            maximum=MAX_QUANTITY,
-            minimum_message=QUANTITY_POSITIVE,
-        )
-        price_raw = row.get("unit_price")
-        unit_price: Decimal | None
-        if price_raw in (None, ""):
-            if product is not None:
-                unit_price = defaults.get(product.pk, product.list_price)
-            else:
-                unit_price = None
-                if is_valid:
-                    errors.setdefault(prefix + "unit_price", []).append(str(PRICE_REQUIRED))
-        else:
-            unit_price = parse_decimal(price_raw, errors, prefix + "unit_price")
-        discount = _percent(
-            row.get("discount_percent"), errors, prefix + "discount_percent", DISCOUNT_RANGE
-        )
-        if is_valid and quantity is not None and unit_price is not None and discount is not None:
-            lines.append(CleanQuoteLine(product, description, quantity, unit, unit_price, discount))
-    return lines
-
-
-def _write_lines(quote: Quote, lines: list[CleanQuoteLine]) -> None:
+def _write_lines(quote: Quote, lines: list[CleanLine]) -> None:
     """Replace the quote's lines."""
     QuoteLine.objects.filter(quote=quote).delete()
     rows = [
@@ -219,9 +123,7 @@ def _write_lines(quote: Quote, lines: list[CleanQuoteLine]) -> None:
             unit=line.unit,
             unit_price=line.unit_price,
             discount_percent=line.discount_percent,
-            amount=money(
-                line.quantity * line.unit_price * (Decimal(100) - line.discount_percent) / 100
-            ),
+            amount=line_amount(line.quantity, line.unit_price, line.discount_percent),
         )
         for position, line in enumerate(lines, start=1)
     ]
@@ -241,7 +143,7 @@ def _store_totals(quote: Quote, subtotal: Decimal) -> None:
 def _resolve_contact(value: Any, customer: Any, actor: Any, errors: dict[str, list[str]]) -> Any:
     if value in (None, ""):
         return None
-    contact_id = _int_or_none(value)
+    contact_id = int_or_none(value)
     contact = None
     if contact_id and customer is not None:
         contact = (
@@ -290,17 +192,18 @@ def _apply_header(
             except (TypeError, ValueError):
                 errors.setdefault(name, []).append(str(INVALID_DATE))
         elif name == "discount_percent":
-            quote.discount_percent = _percent(value, errors, name, DISCOUNT_RANGE) or Decimal(0)
+            discount = parse_percent(value, errors, name, DISCOUNT_RANGE)
+            quote.discount_percent = discount or Decimal(0)
         elif name == "tax_rate":
-            quote.tax_rate = _percent(value, errors, name, TAX_RANGE) or Decimal(0)
+            quote.tax_rate = parse_percent(value, errors, name, TAX_RANGE) or Decimal(0)
         elif name == "currency":
-            code = _text(value, 10).upper()
+            code = clean_text(value, 10).upper()
             if len(code) != 3 or not code.isascii() or not code.isalpha():
                 errors.setdefault("currency", []).append(str(INVALID_CURRENCY))
             else:
                 quote.currency = code
         elif name == "title":
-            quote.title = _text(value, 200)
+            quote.title = clean_text(value, 200)
         elif name in ("terms", "notes"):
             setattr(quote, name, clean_notes(value, errors, name))
     issued, valid = quote.issued_on, quote.valid_until
@@ -350,7 +253,7 @@ def quote_create(
             issued = coerce_date(fields["issued_on"])
             quote.valid_until = issued + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
     _apply_header(quote, fields, errors, actor=actor)
-    clean = _clean_lines(lines, found, errors, allowed_inactive=set())
+    clean = clean_lines(lines, found, errors, allowed_inactive=set(), product_required=False)
     full_clean_into(quote, errors, exclude=["customer"] if found is None else None)
     save_numbered(quote, None, prefix=QUOTE_PREFIX)
     _write_lines(quote, clean)
@@ -392,10 +295,12 @@ def quote_update(
     before = quote_snapshot(current)
     errors: dict[str, list[str]] = {}
     _apply_header(current, changes, errors, actor=actor)
-    clean: list[CleanQuoteLine] | None = None
+    clean: list[CleanLine] | None = None
     if lines is not None:
         on_quote = {pid for pid in current.lines.values_list("product_id", flat=True) if pid}
-        clean = _clean_lines(lines, current.customer, errors, allowed_inactive=on_quote)
+        clean = clean_lines(
+            lines, current.customer, errors, allowed_inactive=on_quote, product_required=False
+        )
     full_clean_into(current, errors)
     current.status = QuoteStatus.DRAFT
     current.version += 1
@@ -502,7 +407,7 @@ def quote_reject(
         refused=CANNOT_DECIDE,
         to=QuoteStatus.REJECTED,
         action="sales.quote.rejected",
-        extra={"rejection_reason": _text(reason)},
+        extra={"rejection_reason": clean_text(reason, MAX_TEXT)},
     )
 
 

@@ -13,7 +13,7 @@ from guanxi.platform.exceptions import ConflictError, NotFound, PermissionDenied
 from guanxi.platform.models import AuditEntry
 from guanxi.sales import services
 from guanxi.sales.models import Order, OrderLine, PriceList, Product
-from guanxi.sales.services.orders import (
+from guanxi.sales.services._lines import (
     DISCOUNT_RANGE,
     INACTIVE_PRODUCT,
     NO_LINES,
