@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -15,16 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from guanxi.accounts.selectors import user_list
-from guanxi.customers.selectors import CustomerFilter, customer_get, customer_list
+from guanxi.customers.selectors import customer_get
 from guanxi.platform.exceptions import (
     ApplicationError,
     ConflictError,
     NotFound,
     PermissionDenied,
-    ValidationError,
 )
-from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
 from guanxi.sales import selectors, services
@@ -33,11 +29,18 @@ from guanxi.sales.forms import LINE_FIELDS, OrderFilterForm, OrderForm, lines_fr
 from guanxi.sales.models import Order
 from guanxi.sales.permissions import EXPORT_ORDERS
 from guanxi.sales.views._common import PAGE_SIZE, filter_query, require, sort_columns
+from guanxi.sales.views._lines import (
+    choosable_products,
+    conflict_retry,
+    customer_choices,
+    lines_context,
+    owners,
+    split_errors,
+)
+from guanxi.sales.views._lines import customer_options as customer_options_response
 
 ORDER_COLUMNS = {"date": gettext_lazy("Date"), "total": gettext_lazy("Total")}
 DEFAULT_ORDER_SORT = "-date"
-CUSTOMER_CHOICES = 50
-CUSTOMER_SEARCH_LIMIT = 20
 
 
 def _order(request: HttpRequest, order_id: int, action: str = "view") -> Order:
@@ -47,15 +50,11 @@ def _order(request: HttpRequest, order_id: int, action: str = "view") -> Order:
         raise Http404(str(error)) from error
 
 
-def _owners(request: HttpRequest) -> list[Any]:
-    return list(user_list(actor=request.user, is_active=True))
-
-
 @login_required
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
     require(request, "sales.view_order")
-    form = OrderFilterForm(request.GET or None, owners=_owners(request))
+    form = OrderFilterForm(request.GET or None, owners=owners(request))
     filters = form.to_filter() if form.is_bound else selectors.OrderFilter()
     sort = request.GET.get("sort", DEFAULT_ORDER_SORT)
     sort = sort if sort in selectors.ORDER_SORTS else DEFAULT_ORDER_SORT
@@ -93,7 +92,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def order_export(request: HttpRequest) -> HttpResponse:
     """The order list as CSV with the filters on screen (and so the same scope)."""
-    form = OrderFilterForm(request.GET or None, owners=_owners(request))
+    form = OrderFilterForm(request.GET or None, owners=owners(request))
     filters = form.to_filter() if form.is_bound else selectors.OrderFilter()
     try:
         lines = order_export_csv(actor=request.user, filters=filters)
@@ -118,50 +117,8 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     return render(request, "sales/order_detail.html", context)
 
 
-def _customer_choices(request: HttpRequest, selected: Any) -> list[Any]:
-    """Recently updated customers in scope, plus the selected one."""
-    customers = list(
-        customer_list(actor=request.user).order_by("-updated_at", "-id")[:CUSTOMER_CHOICES]
-    )
-    if selected is not None and all(c.pk != selected.pk for c in customers):
-        customers.insert(0, selected)
-    return customers
-
-
-def _line_errors(error: ApplicationError) -> tuple[dict[int, dict[str, list[str]]], list[str]]:
-    """Split "lines.<i>.<field>" messages from the rest; "lines" itself is order-wide."""
-    per_line: dict[int, dict[str, list[str]]] = {}
-    order_wide: list[str] = []
-    if isinstance(error, ValidationError):
-        for key in list(error.field_errors):
-            parts = key.split(".")
-            if parts[0] != "lines":
-                continue
-            messages_ = error.field_errors.pop(key)
-            if len(parts) == 3 and parts[1].isdigit():
-                per_line.setdefault(int(parts[1]), {})[parts[2]] = messages_
-            else:
-                order_wide.extend(messages_)
-    return per_line, order_wide
-
-
-def _lines_json(lines: list[dict[str, str]], errors: dict[int, dict[str, list[str]]]) -> str:
-    rows = [
-        {**{name: line.get(name, "") for name in LINE_FIELDS}, "errors": errors.get(index, {})}
-        for index, line in enumerate(lines)
-    ]
-    return json.dumps(rows, ensure_ascii=False)
-
-
 def _render_form(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    context["products"] = selectors.product_choices(actor=request.user)
-    if context.get("order") is not None:
-        # A product that became inactive stays choosable on the order it is on.
-        known = {p.pk for p in context["products"]}
-        for line in context["order"].lines.all():
-            if line.product_id not in known:
-                context["products"].append(line.product)
-                known.add(line.product_id)
+    context["products"] = choosable_products(request, context.get("order"))
     return render(request, "sales/order_form.html", context)
 
 
@@ -179,8 +136,8 @@ def order_create(request: HttpRequest) -> HttpResponse:
     is_post = request.method == "POST"
     form = OrderForm(
         request.POST if is_post else None,
-        customers=_customer_choices(request, initial_customer),
-        owners=_owners(request),
+        customers=customer_choices(request, initial_customer),
+        owners=owners(request),
         initial_customer=initial_customer,
     )
     lines = lines_from(request.POST) if is_post else [{}]
@@ -195,13 +152,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
                 **form.service_fields(is_create=True),
             )
         except ApplicationError as error:
-            line_errors, lines_message = _line_errors(error)
-            if (
-                not isinstance(error, ValidationError)
-                or error.field_errors
-                or not (line_errors or lines_message)
-            ):
-                apply_field_errors(form, error)
+            line_errors, lines_message = split_errors(form, error)
         else:
             messages.success(request, _("Order %(number)s created.") % {"number": order.number})
             return redirect("sales:order_detail", order_id=order.pk)
@@ -209,9 +160,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
         "form": form,
         "is_create": True,
         "customer": initial_customer,
-        "lines_json": _lines_json(lines, line_errors),
-        "lines_message": lines_message,
-        "has_line_errors": bool(line_errors or lines_message),
+        **lines_context(lines, line_errors, lines_message, fields=LINE_FIELDS),
     }
     return _render_form(request, context)
 
@@ -226,7 +175,7 @@ def order_update(request: HttpRequest, order_id: int) -> HttpResponse:
         return OrderForm(
             data,
             customers=[order.customer],
-            owners=_owners(request),
+            owners=owners(request),
             order=order,
         )
 
@@ -245,24 +194,11 @@ def order_update(request: HttpRequest, order_id: int) -> HttpResponse:
                 **form.service_fields(is_create=False),
             )
         except ConflictError as error:
-            conflict = {
-                "message": error.message,
-                "rows": _conflict_rows(form, error.current_values),
-            }
-            data = request.POST.copy()
-            data["version"] = str(error.current_version)
-            form = build(data)
-            form.is_valid()
+            form, conflict = conflict_retry(request, form, build, error)
         except NotFound as error:
             raise Http404(str(error)) from error
         except ApplicationError as error:
-            line_errors, lines_message = _line_errors(error)
-            if (
-                not isinstance(error, ValidationError)
-                or error.field_errors
-                or not (line_errors or lines_message)
-            ):
-                apply_field_errors(form, error)
+            line_errors, lines_message = split_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("sales:order_detail", order_id=order.pk)
@@ -272,34 +208,9 @@ def order_update(request: HttpRequest, order_id: int) -> HttpResponse:
         "is_create": False,
         "customer": order.customer,
         "conflict": conflict,
-        "lines_json": _lines_json(lines, line_errors),
-        "lines_message": lines_message,
-        "has_line_errors": bool(line_errors or lines_message),
+        **lines_context(lines, line_errors, lines_message, fields=LINE_FIELDS),
     }
     return _render_form(request, context)
-
-
-def _conflict_rows(form: OrderForm, current: dict[str, Any]) -> list[dict[str, str]]:
-    """Header fields where the stored order differs from what was submitted."""
-    rows = []
-    submitted = getattr(form, "cleaned_data", {})
-    for name, stored in current.items():
-        if name not in form.fields:
-            continue
-        mine = submitted.get(name)
-        shown_mine = "" if mine is None else str(mine)
-        shown_theirs = "" if stored is None else str(stored)
-        if shown_mine != shown_theirs:
-            field = form.fields[name]
-            choices = dict(getattr(field, "choices", []) or [])
-            rows.append(
-                {
-                    "label": str(field.label),
-                    "theirs": str(choices.get(stored, shown_theirs) or "—"),
-                    "yours": str(choices.get(mine, shown_mine) or "—"),
-                }
-            )
-    return rows
 
 
 @login_required
@@ -316,11 +227,7 @@ def order_delete(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_GET
 def customer_options(request: HttpRequest) -> JsonResponse:
     """Customers in scope matching `q`, for the order form's customer picker."""
-    require(request, "sales.add_order")
-    query = (request.GET.get("q") or "").strip()[:100]
-    customers = customer_list(actor=request.user, filters=CustomerFilter(q=query)) if query else []
-    items = [{"value": c.pk, "text": c.name} for c in customers[:CUSTOMER_SEARCH_LIMIT]]
-    return JsonResponse({"items": items})
+    return customer_options_response(request, "sales.add_order")
 
 
 @login_required

@@ -13,17 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from guanxi.accounts.selectors import user_list
 from guanxi.customers.selectors import (
     ContactFilter,
-    CustomerFilter,
     contact_list,
     customer_get,
-    customer_list,
 )
 from guanxi.deals.selectors import OpportunityFilter, opportunity_get, opportunity_list
-from guanxi.platform.exceptions import ApplicationError, ConflictError, NotFound, ValidationError
-from guanxi.platform.forms import apply_field_errors
+from guanxi.platform.exceptions import ApplicationError, ConflictError, NotFound
 from guanxi.platform.money_words import amount_in_chinese_capitals
 from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
@@ -40,7 +36,15 @@ from guanxi.sales.quote_forms import (
 from guanxi.sales.quote_pdf import quote_pdf_bytes, quote_pdf_filename
 from guanxi.sales.services.quotes import DEFAULT_VALIDITY_DAYS
 from guanxi.sales.views._common import PAGE_SIZE, filter_query, require, sort_columns
-from guanxi.sales.views.orders import _conflict_rows, _customer_choices, _line_errors
+from guanxi.sales.views._lines import (
+    choosable_products,
+    conflict_retry,
+    customer_choices,
+    customer_options,
+    lines_context,
+    owners,
+    split_errors,
+)
 
 QUOTE_COLUMNS = {
     "date": gettext_lazy("Issued on"),
@@ -48,7 +52,6 @@ QUOTE_COLUMNS = {
     "total": gettext_lazy("Total"),
 }
 DEFAULT_QUOTE_SORT = "-date"
-CUSTOMER_SEARCH_LIMIT = 20
 CONTACT_CHOICES = 200
 OPPORTUNITY_CHOICES = 100
 
@@ -58,10 +61,6 @@ def _quote(request: HttpRequest, quote_id: int, action: str = "view") -> Quote:
         return selectors.quote_get(actor=request.user, quote_id=quote_id, action=action)
     except NotFound as error:
         raise Http404(str(error)) from error
-
-
-def _owners(request: HttpRequest) -> list[Any]:
-    return list(user_list(actor=request.user, is_active=True))
 
 
 def _opportunities(request: HttpRequest, customer_id: int | None, keep: Any = None) -> list[Any]:
@@ -90,7 +89,7 @@ def _contacts(request: HttpRequest, customer_id: int | None) -> list[Any]:
 @require_GET
 def quote_list(request: HttpRequest) -> HttpResponse:
     require(request, "sales.view_quote")
-    form = QuoteFilterForm(request.GET or None, owners=_owners(request))
+    form = QuoteFilterForm(request.GET or None, owners=owners(request))
     filters = form.to_filter() if form.is_bound else selectors.QuoteFilter()
     sort = request.GET.get("sort", DEFAULT_QUOTE_SORT)
     sort = sort if sort in selectors.QUOTE_SORTS else DEFAULT_QUOTE_SORT
@@ -148,42 +147,13 @@ def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
     return render(request, "sales/quote_detail.html", context)
 
 
-def _lines_json(lines: list[dict[str, str]], errors: dict[int, dict[str, list[str]]]) -> str:
-    rows = [
-        {
-            **{name: line.get(name, "") for name in QUOTE_LINE_FIELDS},
-            "errors": errors.get(index, {}),
-        }
-        for index, line in enumerate(lines)
-    ]
-    return json.dumps(rows, ensure_ascii=False)
-
-
 def _render_form(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    products = selectors.product_choices(actor=request.user)
-    if context.get("quote") is not None:
-        # A product that became inactive stays choosable on the quote it is on.
-        known = {p.pk for p in products}
-        for line in context["quote"].lines.all():
-            if line.product_id and line.product_id not in known:
-                products.append(line.product)
-                known.add(line.product_id)
+    products = choosable_products(request, context.get("quote"))
     context["products"] = products
     context["products_json"] = json.dumps(
         {str(p.pk): {"name": p.name, "unit": p.unit} for p in products}, ensure_ascii=False
     )
     return render(request, "sales/quote_form.html", context)
-
-
-def _split_errors(form: QuoteForm, error: ApplicationError) -> tuple[dict, list[str]]:
-    line_errors, lines_message = _line_errors(error)
-    if (
-        not isinstance(error, ValidationError)
-        or error.field_errors
-        or not (line_errors or lines_message)
-    ):
-        apply_field_errors(form, error)
-    return line_errors, lines_message
 
 
 @login_required
@@ -211,8 +181,8 @@ def quote_create(request: HttpRequest) -> HttpResponse:
     is_post = request.method == "POST"
     form = QuoteForm(
         request.POST if is_post else None,
-        customers=_customer_choices(request, initial_customer),
-        owners=_owners(request),
+        customers=customer_choices(request, initial_customer),
+        owners=owners(request),
         contacts=_contacts(request, initial_customer.pk if initial_customer else None),
         opportunities=_opportunities(request, initial_customer.pk if initial_customer else None),
         initial_customer=initial_customer,
@@ -231,7 +201,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
                 **form.service_fields(is_create=True),
             )
         except ApplicationError as error:
-            line_errors, lines_message = _split_errors(form, error)
+            line_errors, lines_message = split_errors(form, error)
         else:
             messages.success(request, _("Quote %(number)s created.") % {"number": quote.number})
             return redirect("sales:quote_detail", quote_id=quote.pk)
@@ -239,9 +209,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
         "form": form,
         "is_create": True,
         "customer": initial_customer,
-        "lines_json": _lines_json(lines, line_errors),
-        "lines_message": lines_message,
-        "has_line_errors": bool(line_errors or lines_message),
+        **lines_context(lines, line_errors, lines_message, fields=QUOTE_LINE_FIELDS),
     }
     return _render_form(request, context)
 
@@ -259,7 +227,7 @@ def quote_update(request: HttpRequest, quote_id: int) -> HttpResponse:
         return QuoteForm(
             data,
             customers=[quote.customer],
-            owners=_owners(request),
+            owners=owners(request),
             contacts=_contacts(request, quote.customer_id),
             opportunities=_opportunities(request, quote.customer_id, keep=quote.opportunity),
             quote=quote,
@@ -280,18 +248,11 @@ def quote_update(request: HttpRequest, quote_id: int) -> HttpResponse:
                 **form.service_fields(is_create=False),
             )
         except ConflictError as error:
-            conflict = {
-                "message": error.message,
-                "rows": _conflict_rows(form, error.current_values),
-            }
-            data = request.POST.copy()
-            data["version"] = str(error.current_version)
-            form = build(data)
-            form.is_valid()
+            form, conflict = conflict_retry(request, form, build, error)
         except NotFound as error:
             raise Http404(str(error)) from error
         except ApplicationError as error:
-            line_errors, lines_message = _split_errors(form, error)
+            line_errors, lines_message = split_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("sales:quote_detail", quote_id=quote.pk)
@@ -301,9 +262,7 @@ def quote_update(request: HttpRequest, quote_id: int) -> HttpResponse:
         "is_create": False,
         "customer": quote.customer,
         "conflict": conflict,
-        "lines_json": _lines_json(lines, line_errors),
-        "lines_message": lines_message,
-        "has_line_errors": bool(line_errors or lines_message),
+        **lines_context(lines, line_errors, lines_message, fields=QUOTE_LINE_FIELDS),
     }
     return _render_form(request, context)
 
@@ -435,11 +394,7 @@ def quote_pdf_file(request: HttpRequest, quote_id: int, pdf_id: int) -> FileResp
 @require_GET
 def quote_customer_options(request: HttpRequest) -> JsonResponse:
     """Customers in scope matching `q`, for the quote form's customer picker."""
-    require(request, "sales.add_quote")
-    query = (request.GET.get("q") or "").strip()[:100]
-    customers = customer_list(actor=request.user, filters=CustomerFilter(q=query)) if query else []
-    items = [{"value": c.pk, "text": c.name} for c in customers[:CUSTOMER_SEARCH_LIMIT]]
-    return JsonResponse({"items": items})
+    return customer_options(request, "sales.add_quote")
 
 
 @login_required
