@@ -20,6 +20,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 DATE_OUT_OF_RANGE = _("Enter a date between 1900 and 2200.")
 MONEY_FIELD = {"max_digits": 12, "decimal_places": 2}
 LINE_FIELDS = ("product", "quantity", "unit_price", "discount_percent")
+DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 
 
 def _check_year(value: dt.date | None) -> dt.date | None:
@@ -79,7 +80,11 @@ class ProductFilterForm(forms.Form):
         )
 
 
-class OrderFilterForm(forms.Form):
+class DocumentFilterForm(forms.Form):
+    """The order and quote list filters; a subclass names its labels, its status
+    choices and `filter_class`."""
+
+    filter_class: type = OrderFilter
     q = forms.CharField(label=_("Number or customer"), max_length=100, required=False)
     customer = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
@@ -87,15 +92,9 @@ class OrderFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All")), *OrderStatus.choices]
     )
     date_from = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("From"), required=False, widget=forms.DateInput(**DATE_WIDGET)
     )
-    date_to = forms.DateField(
-        label=_("To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(**DATE_WIDGET))
 
     def __init__(self, data: Any = None, *, owners: list[Any]) -> None:
         super().__init__(data)
@@ -108,13 +107,13 @@ class OrderFilterForm(forms.Form):
     def clean_date_to(self) -> dt.date | None:
         return _check_year(self.cleaned_data.get("date_to"))
 
-    def to_filter(self) -> OrderFilter:
+    def to_filter(self) -> Any:
         if not self.is_valid():
             # Keep the fields that are fine: a typo in one date must not hide the list.
             data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
         else:
             data = self.cleaned_data
-        return OrderFilter(
+        return self.filter_class(
             q=data.get("q") or "",
             customer=data.get("customer"),
             owner=data.get("owner"),
@@ -122,6 +121,31 @@ class OrderFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
+
+
+class OrderFilterForm(DocumentFilterForm):
+    filter_class = OrderFilter
+
+
+def setup_document_header(
+    form: forms.Form,
+    *,
+    customers: list[Any],
+    owners: list[Any],
+    is_edit: bool,
+    customer_search_url: str,
+) -> None:
+    """The customer picker and owner choices of the order and quote forms; on edit
+    the customer is fixed and the hidden version is required."""
+    form.fields["customer"].widget.choices = [("", "—")] + [(c.pk, c.name) for c in customers]
+    form.fields["customer"].widget.attrs["data-search-url"] = customer_search_url
+    form.fields["owner"].choices = [("", _("The customer's owner"))] + [
+        (u.pk, str(u)) for u in owners
+    ]
+    if is_edit:
+        form.fields["customer"].disabled = True
+        form.fields["owner"].choices[0] = ("", "—")
+        form.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class OrderForm(forms.Form):
@@ -135,9 +159,7 @@ class OrderForm(forms.Form):
         max_value=2**63 - 1,
         widget=forms.Select(attrs={"data-customer-search": ""}),
     )
-    order_date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    order_date = forms.DateField(label=_("Date"), widget=forms.DateInput(**DATE_WIDGET))
     status = forms.ChoiceField(label=_("Status"), choices=OrderStatus.choices)
     owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     notes = forms.CharField(
@@ -169,15 +191,13 @@ class OrderForm(forms.Form):
                 "version": order.version,
             }
         super().__init__(data, initial=initial)
-        self.fields["customer"].widget.choices = [("", "—")] + [(c.pk, c.name) for c in customers]
-        self.fields["customer"].widget.attrs["data-search-url"] = reverse("sales:customer_options")
-        self.fields["owner"].choices = [("", _("The customer's owner"))] + [
-            (u.pk, str(u)) for u in owners
-        ]
-        if order is not None:
-            self.fields["customer"].disabled = True
-            self.fields["owner"].choices[0] = ("", "—")
-            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+        setup_document_header(
+            self,
+            customers=customers,
+            owners=owners,
+            is_edit=order is not None,
+            customer_search_url=reverse("sales:customer_options"),
+        )
         style_widgets(self)
 
     def clean_order_date(self) -> dt.date | None:
@@ -192,23 +212,39 @@ class OrderForm(forms.Form):
         return fields
 
 
-def lines_from(data: QueryDict) -> list[dict[str, str]]:
-    """The order lines posted as parallel lists line-product, line-quantity, ...
+def posted_lines(
+    data: QueryDict,
+    fields: tuple[str, ...],
+    *,
+    prefilled: tuple[str, ...] = (),
+    long_fields: dict[str, int] | None = None,
+) -> list[dict[str, str]]:
+    """Document lines posted as parallel lists line-<field> (orders and quotes).
 
-    Rows left completely empty (an added, unused line) are dropped; everything
-    else goes to the service, which reports errors per line.
+    Rows with nothing typed outside the `prefilled` fields (an added, unused line)
+    are dropped; everything else goes to the service, which reports errors per
+    line. Values are cut at 40 characters, or at `long_fields[name]`.
     """
-    columns = {name: data.getlist(f"line-{name}") for name in LINE_FIELDS}
+    lengths = long_fields or {}
+    columns = {name: data.getlist(f"line-{name}") for name in fields}
     count = max((len(values) for values in columns.values()), default=0)
     lines = []
     for index in range(min(count, 500)):
         row = {
             name: (values[index] if index < len(values) else "") for name, values in columns.items()
         }
-        if not any(str(value).strip() for value in row.values()):
+        typed = {k: v for k, v in row.items() if k not in prefilled}
+        if not any(str(value).strip() for value in typed.values()):
             continue
-        lines.append({name: str(value).strip()[:40] for name, value in row.items()})
+        lines.append(
+            {name: str(value).strip()[: lengths.get(name, 40)] for name, value in row.items()}
+        )
     return lines
+
+
+def lines_from(data: QueryDict) -> list[dict[str, str]]:
+    """The order lines posted; a row counts when any of its fields is filled in."""
+    return posted_lines(data, LINE_FIELDS)
 
 
 def lines_of(order: Order) -> list[dict[str, str]]:

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.forms.customer import style_widgets
-from guanxi.sales.forms import _check_year
+from guanxi.sales.forms import (
+    DATE_WIDGET,
+    DocumentFilterForm,
+    _check_year,
+    posted_lines,
+    setup_document_header,
+)
 from guanxi.sales.models import Quote, QuoteStatus
 from guanxi.sales.selectors import QuoteFilter
 
@@ -30,47 +36,18 @@ HEADER_FIELDS = (
     "terms",
     "notes",
 )
-DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 PERCENT_FIELD = {"max_digits": 5, "decimal_places": 2, "min_value": 0, "max_value": 100}
 
 
-class QuoteFilterForm(forms.Form):
+class QuoteFilterForm(DocumentFilterForm):
+    filter_class = QuoteFilter
     q = forms.CharField(label=_("Number, title or customer"), max_length=100, required=False)
-    customer = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *QuoteStatus.choices]
     )
     date_from = forms.DateField(
         label=_("Issued from"), required=False, widget=forms.DateInput(**DATE_WIDGET)
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(**DATE_WIDGET))
-
-    def __init__(self, data: Any = None, *, owners: list[Any]) -> None:
-        super().__init__(data)
-        self.fields["owner"].choices = [("", _("All"))] + [(u.pk, str(u)) for u in owners]
-        style_widgets(self)
-
-    def clean_date_from(self) -> dt.date | None:
-        return _check_year(self.cleaned_data.get("date_from"))
-
-    def clean_date_to(self) -> dt.date | None:
-        return _check_year(self.cleaned_data.get("date_to"))
-
-    def to_filter(self) -> QuoteFilter:
-        if not self.is_valid():
-            # Keep the fields that are fine: a typo in one date must not hide the list.
-            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
-        else:
-            data = self.cleaned_data
-        return QuoteFilter(
-            q=data.get("q") or "",
-            customer=data.get("customer"),
-            owner=data.get("owner"),
-            status=data.get("status") or "",
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-        )
 
 
 class QuoteForm(forms.Form):
@@ -155,9 +132,12 @@ class QuoteForm(forms.Form):
                 tax_rate=f"{quote.tax_rate.normalize():f}",
             )
         super().__init__(data, initial=initial)
-        self.fields["customer"].widget.choices = [("", "—")] + [(c.pk, c.name) for c in customers]
-        self.fields["customer"].widget.attrs["data-search-url"] = reverse(
-            "sales:quote_customer_options"
+        setup_document_header(
+            self,
+            customers=customers,
+            owners=owners,
+            is_edit=quote is not None,
+            customer_search_url=reverse("sales:quote_customer_options"),
         )
         self.fields["customer"].widget.attrs["data-contacts-url"] = reverse(
             "sales:quote_contact_options"
@@ -168,13 +148,6 @@ class QuoteForm(forms.Form):
         self.fields["opportunity"].widget.choices = [("", "—")] + [
             (o.pk, str(o.title)) for o in opportunities
         ]
-        self.fields["owner"].choices = [("", _("The customer's owner"))] + [
-            (u.pk, str(u)) for u in owners
-        ]
-        if quote is not None:
-            self.fields["customer"].disabled = True
-            self.fields["owner"].choices[0] = ("", "—")
-            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
         style_widgets(self)
 
     def clean_issued_on(self) -> dt.date | None:
@@ -191,29 +164,14 @@ class QuoteForm(forms.Form):
 
 
 def quote_lines_from(data: QueryDict) -> list[dict[str, str]]:
-    """Quote lines posted as parallel lists line-product, line-description, ...
-
-    Rows left completely empty are dropped; the rest go to the service, which
-    reports errors per line.
-    """
-    columns = {name: data.getlist(f"line-{name}") for name in QUOTE_LINE_FIELDS}
-    count = max((len(values) for values in columns.values()), default=0)
-    lines = []
-    for index in range(min(count, 500)):
-        row = {
-            name: (values[index] if index < len(values) else "") for name, values in columns.items()
-        }
-        # A quantity of 1 and no discount are the defaults of a new row, not input.
-        typed = {k: v for k, v in row.items() if k not in ("quantity", "discount_percent")}
-        if not any(str(value).strip() for value in typed.values()):
-            continue
-        lines.append(
-            {
-                name: str(value).strip()[: 500 if name == "description" else 40]
-                for name, value in row.items()
-            }
-        )
-    return lines
+    """The quote lines posted. A quantity of 1 and no discount are the defaults of a
+    new row, not input; descriptions keep up to 500 characters."""
+    return posted_lines(
+        data,
+        QUOTE_LINE_FIELDS,
+        prefilled=("quantity", "discount_percent"),
+        long_fields={"description": 500},
+    )
 
 
 def quote_lines_of(quote: Quote) -> list[dict[str, str]]:
