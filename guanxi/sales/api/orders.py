@@ -19,7 +19,7 @@ from guanxi.platform.api_support import (
 )
 from guanxi.platform.exceptions import NotFound
 from guanxi.sales import selectors, services
-from guanxi.sales.api._common import router
+from guanxi.sales.api._common import payload_lines, router
 from guanxi.sales.models import Order
 from guanxi.sales.schemas import OrderFilter, OrderIn, OrderOut, OrderPageOut, OrderPatchIn
 
@@ -70,12 +70,6 @@ def _answer(request: HttpRequest, response: HttpResponse, written: Order) -> dic
     return _order_out(order)
 
 
-def _lines(payload: Any) -> list[dict[str, Any]] | None:
-    if payload.lines is None:
-        return None
-    return [line.model_dump() for line in payload.lines]
-
-
 @router.get("/orders", response={200: OrderPageOut, **READ_ERRORS})
 def order_list(request: HttpRequest, filters: Query[OrderFilter]) -> dict[str, Any]:
     """Orders of the customers in your scope, newest first by default."""
@@ -111,7 +105,7 @@ def order_create(request: HttpRequest, payload: OrderIn, response: HttpResponse)
     """Create an order with its lines; totals, cost and profit are computed."""
     fields = changes_of(payload, exclude={"customer", "lines"})
     order = services.order_create(
-        actor=request.user, customer=payload.customer, lines=_lines(payload), **fields
+        actor=request.user, customer=payload.customer, lines=payload_lines(payload), **fields
     )
     return Status(201, _answer(request, response, order))
 
@@ -130,7 +124,7 @@ def order_update(
         actor=request.user,
         order=order,
         expected_version=expected_version(if_match, payload.version),
-        lines=_lines(payload),
+        lines=payload_lines(payload),
         **changes_of(payload, exclude={"version", "lines"}),
     )
     return _answer(request, response, updated)

@@ -21,7 +21,7 @@ from guanxi.platform.api_support import (
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.money_words import amount_in_chinese_capitals
 from guanxi.sales import selectors, services
-from guanxi.sales.api._common import router
+from guanxi.sales.api._common import payload_lines, router
 from guanxi.sales.models import Quote, QuotePdf
 from guanxi.sales.quote_pdf import quote_pdf_bytes, quote_pdf_filename
 from guanxi.sales.quote_schemas import (
@@ -118,12 +118,6 @@ def _answer(request: HttpRequest, response: HttpResponse, written: Quote) -> dic
     return _quote_out(quote)
 
 
-def _lines(payload: Any) -> list[dict[str, Any]] | None:
-    if payload.lines is None:
-        return None
-    return [line.model_dump() for line in payload.lines]
-
-
 @router.get("/quotes", response={200: QuotePageOut, **READ_ERRORS})
 def quote_list(request: HttpRequest, filters: Query[QuoteFilter]) -> dict[str, Any]:
     """Quotes of the customers in your scope, newest first by default."""
@@ -158,7 +152,7 @@ def quote_create(request: HttpRequest, payload: QuoteIn, response: HttpResponse)
     """Create a draft quote with its lines; amounts, discount, tax and total are computed."""
     fields = changes_of(payload, exclude={"customer", "lines"})
     quote = services.quote_create(
-        actor=request.user, customer=payload.customer, lines=_lines(payload), **fields
+        actor=request.user, customer=payload.customer, lines=payload_lines(payload), **fields
     )
     return Status(201, _answer(request, response, quote))
 
@@ -180,7 +174,7 @@ def quote_update(
         actor=request.user,
         quote=quote,
         expected_version=expected_version(if_match, payload.version),
-        lines=_lines(payload),
+        lines=payload_lines(payload),
         **changes_of(payload, exclude={"version", "lines"}),
     )
     return _answer(request, response, updated)
