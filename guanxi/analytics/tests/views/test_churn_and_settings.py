@@ -69,6 +69,17 @@ def test_churn_list_shows_reasons_ranked_and_only_in_scope(client, org, warned) 
     assert html.count('data-testid="churn-row"') == 2
 
 
+def test_churn_list_shows_customers_in_the_shared_pool(client, org) -> None:
+    slipping_customer(None, "公海贸易")
+    scores_compute()
+    client.force_login(org.admin)
+
+    response = client.get(reverse("analytics:churn_list"))
+
+    assert response.status_code == 200
+    assert "公海贸易" in response.content.decode()
+
+
 def test_win_back_creates_a_task_for_the_owner_and_counts_in_the_outcome(
     client, org, warned
 ) -> None:
@@ -83,7 +94,7 @@ def test_win_back_creates_a_task_for_the_owner_and_counts_in_the_outcome(
     assert 'data-testid="win-back-started"' in response.content.decode()
     task = Task.objects.get(customer=customer)
     assert task.assignee == org.east_rep
-    assert "东方贸易" in task.title and "down" in task.notes
+    assert "东方贸易" in task.title and "下降" in task.notes
     assert WinBack.objects.filter(customer=customer, started_by=org.manager).exists()
 
     order(customer, timezone.localdate(), "500.00")
@@ -151,7 +162,7 @@ def test_settings_page_saves_rules_and_refuses_bad_input(client, org) -> None:
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="error-lost_days"' in html
-    assert "between 3 and 15" in html
+    assert "3 到 15" in html
 
 
 def test_playbook_task_on_entering_a_stage(org) -> None:
