@@ -72,7 +72,7 @@ def test_minutes_to_follow_up_tasks(open_page, org, viewport):
     page.goto(f"/activities/meetings/{meeting.pk}/")
     page.fill("#id_minutes", "寄三把样壶\n确认春节前交期")
     page.get_by_test_id("save-minutes").click()
-    expect(page.get_by_test_id("meeting-status")).to_have_text(re.compile("已举行|Held"))
+    expect(page.get_by_test_id("meeting-status")).to_have_text(re.compile("已召开|Held"))
     rows = page.get_by_test_id("follow-up-row")
     expect(rows).to_have_count(4)
     expect(rows.nth(0).locator("input[name$='-title']")).to_have_value("寄三把样壶")

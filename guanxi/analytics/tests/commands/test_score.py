@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from guanxi.analytics.models import CustomerScore
 from guanxi.customers.tests.factories import CustomerFactory
@@ -16,7 +17,8 @@ def test_score_command_prints_what_it_did() -> None:
     CustomerFactory.create_batch(2)
     out = StringIO()
 
-    call_command("score", "--as-of", "2026-06-30", "--no-progress", stdout=out)
+    with translation.override("en"):
+        call_command("score", "--as-of", "2026-06-30", "--no-progress", stdout=out)
 
     text = out.getvalue()
     assert "2 customers scored" in text

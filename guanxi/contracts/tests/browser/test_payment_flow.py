@@ -65,9 +65,9 @@ def test_record_a_payment(open_page, org, viewport):
     expect(page.get_by_test_id("payment-recorded")).to_be_visible()
     expect(page.get_by_test_id("contract-overdue")).to_have_count(0)
     statuses = page.get_by_test_id("instalment-status")
-    expect(statuses.nth(0)).to_have_text(re.compile("Paid|已付清"))
+    expect(statuses.nth(0)).to_have_text(re.compile("Paid|已回款"))
     expect(statuses.nth(1)).to_have_text(re.compile("Partly paid|部分"))
-    expect(statuses.nth(2)).to_have_text(re.compile("Unpaid|未付"))
+    expect(statuses.nth(2)).to_have_text(re.compile("Unpaid|未回款"))
     expect(page.get_by_test_id("payment-row")).to_have_count(1)
     assert page.url.endswith(f"/contracts/{contract.pk}/")  # recorded in place
     save_screenshot(page, f"contracts-detail-after-{size}")

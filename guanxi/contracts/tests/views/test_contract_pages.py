@@ -201,7 +201,7 @@ def test_customer_360_and_home_panels(org: Any) -> None:
     ).content.decode()
     if "customer-contracts" in page:  # the include line is in the shared 360 template
         assert 'data-testid="customer-overdue"' in page
-        assert "合同已签订" in page or "Contract signed" in page
+        assert "合同已签署" in page
     home = client.get("/").content.decode()
     if "home-overdue-receivables" in home:
         assert contract.number in home
