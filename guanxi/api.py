@@ -40,6 +40,9 @@ _DOCS_TEMPLATE = Template(
       deepLinking: true,
       presets: [SwaggerUIBundle.presets.apis],
       layout: "BaseLayout",
+      // Tags start collapsed: with all operations expanded (130+) Swagger UI stopped
+      // rendering after the first few tags.
+      docExpansion: "none",
       requestInterceptor: function (req) {
         req.headers["X-CSRFToken"] = {{ csrf_json|safe }};
         return req;
