@@ -243,8 +243,9 @@ def posted_lines(
 
 
 def lines_from(data: QueryDict) -> list[dict[str, str]]:
-    """The order lines posted; a row counts when any of its fields is filled in."""
-    return posted_lines(data, LINE_FIELDS)
+    """The order lines posted. Like quotes, a quantity of 1 and no discount are what a
+    new row starts with, not input: an added row left empty is dropped, not refused."""
+    return posted_lines(data, LINE_FIELDS, prefilled=("quantity", "discount_percent"))
 
 
 def lines_of(order: Order) -> list[dict[str, str]]:

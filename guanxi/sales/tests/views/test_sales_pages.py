@@ -117,7 +117,11 @@ def test_order_form_creates_and_shows_line_errors(org: Any) -> None:
     assert empty.status_code == 200
     assert b'data-testid="lines-error"' in empty.content
 
-    good = client.post(url, _order_post(customer, [(tea.pk, "2", "", "0"), (cup.pk, "3", "7", "")]))
+    # A row added and left as it started (quantity 1, no discount) is not a line.
+    good = client.post(
+        url,
+        _order_post(customer, [(tea.pk, "2", "", "0"), (cup.pk, "3", "7", ""), ("", "1", "", "0")]),
+    )
     assert good.status_code == 302, good.content[:3000]
     order = Order.objects.get()
     assert order.total == Decimal("121.00")
