@@ -288,7 +288,7 @@ def main() -> None:
     print_table(title, table, width=58, cell_width=14, cell=_cell)
     print(f"target: board p95 < {TARGET_MS:.0f} ms ('!' marks a miss)")
     if args.out:
-        args.out.write_text(json.dumps({"args": vars(args) | {"out": str(args.out)}, **table}))
+        args.out.write_text(json.dumps({"args": vars(args), **table}, default=str))
 
 
 if __name__ == "__main__":
