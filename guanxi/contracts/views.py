@@ -44,8 +44,9 @@ from guanxi.contracts.permissions import (
 )
 from guanxi.contracts.services.files import CONTENT_TYPES, file_path, max_file_bytes
 from guanxi.contracts.services.sequence import format_number, sequence_current
-from guanxi.customers.selectors import CustomerFilter, customer_get, customer_list
+from guanxi.customers.selectors import customer_get
 from guanxi.customers.views.detail import _save_versioned_form
+from guanxi.customers.views.pickers import customer_picker_json
 from guanxi.platform.exceptions import (
     ApplicationError,
     ConflictError,
@@ -57,7 +58,6 @@ from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
 
 PAGE_SIZE = 50
-CUSTOMER_SEARCH_LIMIT = 20
 STEPS = ("submit", "approve", "reject", "sign", "finish", "terminate")
 
 
@@ -532,10 +532,7 @@ def file_delete(request: HttpRequest, contract_id: int, file_id: int) -> HttpRes
 def customer_options(request: HttpRequest) -> JsonResponse:
     """Customers in scope matching `q`, for the contract form's customer picker."""
     _require(request, ADD_CONTRACT)
-    query = (request.GET.get("q") or "").strip()[:100]
-    customers = customer_list(actor=request.user, filters=CustomerFilter(q=query)) if query else []
-    items = [{"value": c.pk, "text": c.name} for c in customers[:CUSTOMER_SEARCH_LIMIT]]
-    return JsonResponse({"items": items})
+    return customer_picker_json(request)
 
 
 @login_required

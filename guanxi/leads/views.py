@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.customers.duplicates.keys import REASON_LABELS
-from guanxi.customers.selectors import CustomerFilter, can_see_contact_details, customer_list
+from guanxi.customers.selectors import can_see_contact_details
 from guanxi.customers.views.detail import _save_versioned_form
+from guanxi.customers.views.pickers import customer_picker_json
 from guanxi.leads import selectors, services
 from guanxi.leads.forms import (
     AssignmentRuleForm,
@@ -41,7 +42,6 @@ from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
 
 PAGE_SIZE = 50
-CUSTOMER_SEARCH_LIMIT = 20
 
 
 def _require(request: HttpRequest, code: str) -> None:
@@ -312,12 +312,7 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
 def customer_options(request: HttpRequest) -> JsonResponse:
     """Customers the user may edit matching `q`, for the convert form's picker."""
     _require(request, CONVERT_LEAD)
-    query = (request.GET.get("q") or "").strip()[:100]
-    if not query:
-        return JsonResponse({"items": []})
-    customers = customer_list(actor=request.user, filters=CustomerFilter(q=query), action="change")
-    items = [{"value": c.pk, "text": c.name} for c in customers[:CUSTOMER_SEARCH_LIMIT]]
-    return JsonResponse({"items": items})
+    return customer_picker_json(request, action="change")
 
 
 @login_required

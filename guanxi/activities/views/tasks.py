@@ -18,15 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guanxi.activities import selectors, services
 from guanxi.activities.forms import TaskFilterForm, TaskForm
 from guanxi.activities.permissions import ADD_TASK, CHANGE_TASK, DELETE_TASK, VIEW_TASK
-from guanxi.customers.selectors import CustomerFilter, customer_get, customer_list
+from guanxi.customers.selectors import customer_get
 from guanxi.customers.views.detail import _save_versioned_form
+from guanxi.customers.views.pickers import customer_picker_json
 from guanxi.platform.exceptions import ApplicationError, NotFound
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
 
 PAGE_SIZE = 50
-CUSTOMER_SEARCH_LIMIT = 20
 
 
 def _require(request: HttpRequest, code: str) -> None:
@@ -193,10 +193,7 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
 def customer_options(request: HttpRequest) -> JsonResponse:
     """Customers in scope matching `q`, for the task form's customer picker."""
     _require(request, ADD_TASK)
-    query = (request.GET.get("q") or "").strip()[:100]
-    customers = customer_list(actor=request.user, filters=CustomerFilter(q=query)) if query else []
-    items = [{"value": c.pk, "text": c.name} for c in customers[:CUSTOMER_SEARCH_LIMIT]]
-    return JsonResponse({"items": items})
+    return customer_picker_json(request)
 
 
 @login_required

@@ -14,13 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from guanxi.customers.selectors import (
     ContactFilter,
-    CustomerFilter,
     contact_list,
     customer_get,
-    customer_list,
 )
 from guanxi.customers.views.detail import _save_versioned_form
 from guanxi.customers.views.lists import _sort_columns
+from guanxi.customers.views.pickers import customer_picker_json
 from guanxi.deals import selectors, services
 from guanxi.deals.forms import LoseForm, OpportunityFilterForm, OpportunityForm
 from guanxi.deals.permissions import (
@@ -36,7 +35,6 @@ from guanxi.platform.pagination import keyset_page
 from guanxi.platform.permissions import has_permission
 
 PAGE_SIZE = 50
-CUSTOMER_SEARCH_LIMIT = 20
 DEFAULT_SORT = "close"
 COLUMNS = {
     "close": gettext_lazy("Expected close"),
@@ -287,7 +285,4 @@ def opportunity_delete(request: HttpRequest, opportunity_id: int) -> HttpRespons
 def customer_options(request: HttpRequest) -> JsonResponse:
     """Customers in scope matching `q`, for the opportunity form's customer picker."""
     require(request, ADD_OPPORTUNITY)
-    query = (request.GET.get("q") or "").strip()[:100]
-    customers = customer_list(actor=request.user, filters=CustomerFilter(q=query)) if query else []
-    items = [{"value": c.pk, "text": c.name} for c in customers[:CUSTOMER_SEARCH_LIMIT]]
-    return JsonResponse({"items": items})
+    return customer_picker_json(request)

@@ -12,14 +12,14 @@ from django import forms
 from django.http import HttpRequest, JsonResponse
 
 from guanxi.accounts.selectors import user_list
-from guanxi.customers.selectors import CustomerFilter, customer_list
+from guanxi.customers.selectors import customer_list
+from guanxi.customers.views.pickers import customer_picker_json
 from guanxi.platform.exceptions import ApplicationError, ConflictError, ValidationError
 from guanxi.platform.forms import apply_field_errors
 from guanxi.sales import selectors
 from guanxi.sales.views._common import require
 
 CUSTOMER_CHOICES = 50
-CUSTOMER_SEARCH_LIMIT = 20
 
 LineErrors = dict[int, dict[str, list[str]]]
 
@@ -41,10 +41,7 @@ def customer_choices(request: HttpRequest, selected: Any) -> list[Any]:
 def customer_options(request: HttpRequest, permission: str) -> JsonResponse:
     """Customers in scope matching `q`, for a form's customer picker."""
     require(request, permission)
-    query = (request.GET.get("q") or "").strip()[:100]
-    customers = customer_list(actor=request.user, filters=CustomerFilter(q=query)) if query else []
-    items = [{"value": c.pk, "text": c.name} for c in customers[:CUSTOMER_SEARCH_LIMIT]]
-    return JsonResponse({"items": items})
+    return customer_picker_json(request)
 
 
 def line_errors(error: ApplicationError) -> tuple[LineErrors, list[str]]:
