@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,20 +28,15 @@ from guanxi.analytics.services import (
 from guanxi.analytics.services import win_back_start as win_back_start_service
 from guanxi.customers.models import LifecycleStage
 from guanxi.platform.exceptions import ApplicationError, ValidationError
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 
 CHURN_ROWS = 100
-
-
-def _require(request: HttpRequest, code: str) -> None:
-    if not has_permission(request.user, code):
-        raise DjangoPermissionDenied
 
 
 @login_required
 @require_GET
 def churn_list(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_SCORES)
+    require_page_permission(request, VIEW_SCORES)
     rows = churn_warning_list(actor=request.user)
     total = rows.count()
     scores = list(rows[:CHURN_ROWS])
@@ -73,7 +67,7 @@ def churn_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def win_back_start(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, VIEW_SCORES)
+    require_page_permission(request, VIEW_SCORES)
     error = ""
     win_back = None
     try:
@@ -124,7 +118,7 @@ def _playbook_forms(data: Any = None) -> list[tuple[str, StagePlaybookForm]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def scoring_settings(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_SCORING)
+    require_page_permission(request, MANAGE_SCORING)
     current = scoring_settings_get()
     if request.method == "POST":
         form = ScoringSettingsForm(request.POST, instance=scoring_settings_get())
@@ -177,7 +171,7 @@ FLOW_MONTHS = (1, 3, 6, 12)
 @login_required
 @require_GET
 def stage_flow(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_SCORES)
+    require_page_permission(request, VIEW_SCORES)
     try:
         months = int(request.GET.get("months", "1"))
     except ValueError:

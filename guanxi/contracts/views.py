@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import (
     FileResponse,
     Http404,
@@ -55,15 +54,10 @@ from guanxi.platform.exceptions import (
 )
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 
 PAGE_SIZE = 50
 STEPS = ("submit", "approve", "reject", "sign", "finish", "terminate")
-
-
-def _require(request: HttpRequest, code: str) -> None:
-    if not has_permission(request.user, code):
-        raise DjangoPermissionDenied
 
 
 def _contract(request: HttpRequest, contract_id: int, action: str = "view") -> Contract:
@@ -90,7 +84,7 @@ def _contacts(customer: Any) -> list[Any]:
 @login_required
 @require_GET
 def contract_list(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_CONTRACT)
+    require_page_permission(request, VIEW_CONTRACT)
     params = request.GET.copy()
     params.pop("cursor", None)
     form = ContractFilterForm(params or None, owners=selectors.owner_choices(actor=request.user))
@@ -163,7 +157,7 @@ def _source_of(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contract_create(request: HttpRequest) -> HttpResponse:
-    _require(request, ADD_CONTRACT)
+    require_page_permission(request, ADD_CONTRACT)
     today = timezone.localdate()
     initial: dict[str, Any] = {
         "owner": request.user.pk,
@@ -207,7 +201,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contract_update(request: HttpRequest, contract_id: int) -> HttpResponse:
-    _require(request, CHANGE_CONTRACT)
+    require_page_permission(request, CHANGE_CONTRACT)
     contract = _contract(request, contract_id, action="change")
     owners = _owners()
     contacts = _contacts(contract.customer)
@@ -306,7 +300,7 @@ def _detail_context(
 @login_required
 @require_GET
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
-    _require(request, VIEW_CONTRACT)
+    require_page_permission(request, VIEW_CONTRACT)
     contract = _contract(request, contract_id)
     return render(request, "contracts/contract_detail.html", _detail_context(request, contract))
 
@@ -317,7 +311,9 @@ def contract_step(request: HttpRequest, contract_id: int, step: str) -> HttpResp
     """submit / approve / reject / sign / finish / terminate from the detail page."""
     if step not in STEPS:
         raise Http404
-    _require(request, APPROVE_CONTRACT if step in ("approve", "reject") else CHANGE_CONTRACT)
+    require_page_permission(
+        request, APPROVE_CONTRACT if step in ("approve", "reject") else CHANGE_CONTRACT
+    )
     contract = _contract(
         request, contract_id, action="view" if step in ("approve", "reject") else "change"
     )
@@ -355,7 +351,7 @@ def contract_step(request: HttpRequest, contract_id: int, step: str) -> HttpResp
 @login_required
 @require_POST
 def contract_delete(request: HttpRequest, contract_id: int) -> HttpResponse:
-    _require(request, DELETE_CONTRACT)
+    require_page_permission(request, DELETE_CONTRACT)
     contract = _contract(request, contract_id, action="delete")
     services.contract_delete(actor=request.user, contract=contract)
     messages.success(request, _("Moved to the recycle bin."))
@@ -366,7 +362,7 @@ def contract_delete(request: HttpRequest, contract_id: int) -> HttpResponse:
 @require_POST
 def payment_create(request: HttpRequest, contract_id: int) -> HttpResponse:
     """Record a payment; htmx gets the money section back (plan, payments, totals)."""
-    _require(request, RECORD_PAYMENT)
+    require_page_permission(request, RECORD_PAYMENT)
     contract = _contract(request, contract_id)
     instalments = selectors.contract_instalments(contract)
     form = PaymentForm(request.POST, instalments=instalments)
@@ -393,7 +389,7 @@ def payment_create(request: HttpRequest, contract_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def payment_delete(request: HttpRequest, contract_id: int, payment_id: int) -> HttpResponse:
-    _require(request, RECORD_PAYMENT)
+    require_page_permission(request, RECORD_PAYMENT)
     contract = _contract(request, contract_id)
     try:
         payment = selectors.payment_get(
@@ -409,7 +405,7 @@ def payment_delete(request: HttpRequest, contract_id: int, payment_id: int) -> H
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_update(request: HttpRequest, contract_id: int) -> HttpResponse:
-    _require(request, CHANGE_CONTRACT)
+    require_page_permission(request, CHANGE_CONTRACT)
     contract = _contract(request, contract_id, action="change")
     instalments = selectors.contract_instalments(contract)
     form = PlanForm(request.POST if request.method == "POST" else None, instalments=instalments)
@@ -451,7 +447,7 @@ def _plan_errors(form: PlanForm, error: ApplicationError) -> None:
 @login_required
 @require_POST
 def file_upload(request: HttpRequest, contract_id: int) -> HttpResponse:
-    _require(request, CHANGE_CONTRACT)
+    require_page_permission(request, CHANGE_CONTRACT)
     contract = _contract(request, contract_id, action="change")
     form = FileForm(request.POST, request.FILES)
     if form.is_valid():
@@ -477,7 +473,7 @@ def file_upload(request: HttpRequest, contract_id: int) -> HttpResponse:
 @require_POST
 def file_attach_quote_pdf(request: HttpRequest, contract_id: int) -> HttpResponse:
     """One click: the PDF of the quote the contract was made from becomes an attachment."""
-    _require(request, CHANGE_CONTRACT)
+    require_page_permission(request, CHANGE_CONTRACT)
     contract = _contract(request, contract_id, action="change")
     try:
         services.contract_file_attach_quote_pdf(actor=request.user, contract=contract)
@@ -491,7 +487,7 @@ def file_attach_quote_pdf(request: HttpRequest, contract_id: int) -> HttpRespons
 @login_required
 @require_GET
 def file_download(request: HttpRequest, contract_id: int, file_id: int) -> FileResponse:
-    _require(request, VIEW_CONTRACT)
+    require_page_permission(request, VIEW_CONTRACT)
     try:
         item = selectors.contract_file_get(
             actor=request.user, contract_id=contract_id, file_id=file_id
@@ -514,7 +510,7 @@ def file_download(request: HttpRequest, contract_id: int, file_id: int) -> FileR
 @login_required
 @require_POST
 def file_delete(request: HttpRequest, contract_id: int, file_id: int) -> HttpResponse:
-    _require(request, CHANGE_CONTRACT)
+    require_page_permission(request, CHANGE_CONTRACT)
     _contract(request, contract_id, action="change")
     try:
         item = selectors.contract_file_get(
@@ -531,14 +527,14 @@ def file_delete(request: HttpRequest, contract_id: int, file_id: int) -> HttpRes
 @require_GET
 def customer_options(request: HttpRequest) -> JsonResponse:
     """Customers in scope matching `q`, for the contract form's customer picker."""
-    _require(request, ADD_CONTRACT)
+    require_page_permission(request, ADD_CONTRACT)
     return customer_picker_json(request)
 
 
 @login_required
 @require_GET
 def receivables(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_CONTRACT)
+    require_page_permission(request, VIEW_CONTRACT)
     owners = selectors.owner_choices(actor=request.user)
     owner_id = None
     if owners is not None and (request.GET.get("owner") or "").isdigit():
@@ -593,7 +589,7 @@ def _receivables_csv(report: selectors.ReceivablesReport) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def sequence_settings(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_SEQUENCE)
+    require_page_permission(request, MANAGE_SEQUENCE)
     sequence = sequence_current()
     form = SequenceForm(request.POST if request.method == "POST" else None, sequence=sequence)
     if request.method == "POST" and form.is_valid():

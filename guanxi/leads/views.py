@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -39,14 +38,9 @@ from guanxi.leads.permissions import (
 from guanxi.platform.exceptions import ApplicationError, NotFound, ValidationError
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 
 PAGE_SIZE = 50
-
-
-def _require(request: HttpRequest, code: str) -> None:
-    if not has_permission(request.user, code):
-        raise DjangoPermissionDenied
 
 
 def _lead(request: HttpRequest, lead_id: int, action: str = "view") -> Lead:
@@ -88,7 +82,7 @@ def _for_convert_form(error: ApplicationError) -> ApplicationError:
 @login_required
 @require_GET
 def lead_list(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_LEAD)
+    require_page_permission(request, VIEW_LEAD)
     params = request.GET.copy()
     params.pop("cursor", None)
     form = LeadFilterForm(params or None, owners=selectors.owner_choices(actor=request.user))
@@ -116,7 +110,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_create(request: HttpRequest) -> HttpResponse:
-    _require(request, ADD_LEAD)
+    require_page_permission(request, ADD_LEAD)
     form = LeadForm(
         request.POST if request.method == "POST" else None,
         owners=selectors.owner_choices(actor=request.user),
@@ -139,7 +133,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
-    _require(request, VIEW_LEAD)
+    require_page_permission(request, VIEW_LEAD)
     lead = _lead(request, lead_id)
     return render(request, "leads/lead_detail.html", _detail_context(request, lead))
 
@@ -164,7 +158,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict[str,
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
-    _require(request, CHANGE_LEAD)
+    require_page_permission(request, CHANGE_LEAD)
     lead = _lead(request, lead_id, action="change")
     if lead.is_converted:
         messages.info(request, _("A converted lead can no longer be changed."))
@@ -209,7 +203,7 @@ def lead_update(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def lead_activity_create(request: HttpRequest, lead_id: int) -> HttpResponse:
-    _require(request, CHANGE_LEAD)
+    require_page_permission(request, CHANGE_LEAD)
     lead = _lead(request, lead_id, action="change")
     form = LeadActivityForm(request.POST)
     if form.is_valid():
@@ -238,7 +232,7 @@ def lead_activity_create(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_disqualify(request: HttpRequest, lead_id: int) -> HttpResponse:
-    _require(request, CHANGE_LEAD)
+    require_page_permission(request, CHANGE_LEAD)
     lead = _lead(request, lead_id, action="change")
     form = DisqualifyForm(
         request.POST if request.method == "POST" else None,
@@ -267,7 +261,7 @@ def lead_disqualify(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
-    _require(request, CONVERT_LEAD)
+    require_page_permission(request, CONVERT_LEAD)
     lead = _lead(request, lead_id, action="convert")
     if lead.is_converted:
         return redirect("leads:lead_detail", lead.pk)
@@ -311,14 +305,14 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_GET
 def customer_options(request: HttpRequest) -> JsonResponse:
     """Customers the user may edit matching `q`, for the convert form's picker."""
-    _require(request, CONVERT_LEAD)
+    require_page_permission(request, CONVERT_LEAD)
     return customer_picker_json(request, action="change")
 
 
 @login_required
 @require_POST
 def lead_delete(request: HttpRequest, lead_id: int) -> HttpResponse:
-    _require(request, DELETE_LEAD)
+    require_page_permission(request, DELETE_LEAD)
     lead = _lead(request, lead_id, action="delete")
     services.lead_delete(actor=request.user, lead=lead)
     messages.success(request, _("Moved to the recycle bin."))
@@ -331,7 +325,7 @@ def lead_delete(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def assignment_rule_list(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_ASSIGNMENT)
+    require_page_permission(request, MANAGE_ASSIGNMENT)
     from guanxi.accounts.selectors import team_list
 
     rules = {rule.team_id: rule for rule in selectors.assignment_rule_list()}
@@ -346,7 +340,7 @@ def assignment_rule_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_rule_edit(request: HttpRequest, team_id: int) -> HttpResponse:
-    _require(request, MANAGE_ASSIGNMENT)
+    require_page_permission(request, MANAGE_ASSIGNMENT)
     from guanxi.accounts.selectors import team_get
 
     try:

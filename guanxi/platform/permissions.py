@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.functional import Promise
 
 ALL_PERMISSIONS = "*"
@@ -59,6 +60,12 @@ def permission_codes_of(actor: Any) -> frozenset[str]:
 def has_permission(actor: Any, code: str) -> bool:
     codes = permission_codes_of(actor)
     return ALL_PERMISSIONS in codes or code in codes
+
+
+def require_page_permission(request: Any, code: str) -> None:
+    """For views: a user without the permission gets the 403 page."""
+    if not has_permission(request.user, code):
+        raise DjangoPermissionDenied
 
 
 def forget_cached_permissions(actor: Any) -> None:

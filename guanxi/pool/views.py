@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guanxi.platform.exceptions import ApplicationError, NotFound, ValidationError
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 from guanxi.pool import selectors, services
 from guanxi.pool.forms import (
     RELEASE_REASONS,
@@ -33,11 +33,6 @@ from guanxi.pool.timeline_sources import event_title
 
 PAGE_SIZE = 50
 KINDS = ("customer", "lead")
-
-
-def _require(request: HttpRequest, code: str) -> None:
-    if not has_permission(request.user, code):
-        raise DjangoPermissionDenied
 
 
 def _kind(value: str) -> str:
@@ -62,7 +57,7 @@ def _pool_qs(request: HttpRequest, kind: str, form: PoolFilterForm) -> Any:
 @login_required
 @require_GET
 def pool_list(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_POOL)
+    require_page_permission(request, VIEW_POOL)
     if request.GET.get("badge"):
         return render(
             request,
@@ -114,7 +109,7 @@ def _row_response(request: HttpRequest, kind: str, record: Any, *, message: str,
 @require_POST
 def pool_claim(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
     """Claim one record (htmx: the row answers in place; else back to the pool)."""
-    _require(request, CLAIM_POOL)
+    require_page_permission(request, CLAIM_POOL)
     kind = _kind(kind)
     try:
         event = services.pool_claim(actor=request.user, **{kind: record_id})
@@ -147,7 +142,7 @@ def pool_claim_bulk(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request, back))
     assignee = request.POST.get("assignee") or ""
     if request.POST.get("action") == "assign":
-        _require(request, ASSIGN_POOL)
+        require_page_permission(request, ASSIGN_POOL)
         claimed, errors = [], {}
         for pk in ids:
             try:
@@ -162,7 +157,7 @@ def pool_claim_bulk(request: HttpRequest) -> HttpResponse:
                 claimed.append(pk)
         done_text = _("Assigned %(count)s records.")
     else:
-        _require(request, CLAIM_POOL)
+        require_page_permission(request, CLAIM_POOL)
         key = "customer_ids" if kind == "customer" else "lead_ids"
         result = services.pool_claim_many(actor=request.user, **{key: ids})
         claimed, errors = result.claimed, result.errors
@@ -218,7 +213,7 @@ def pool_release(request: HttpRequest, kind: str, record_id: int) -> HttpRespons
 @login_required
 @require_GET
 def pool_history(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_POOL)
+    require_page_permission(request, VIEW_POOL)
     params = request.GET.copy()
     params.pop("cursor", None)
     form = HistoryFilterForm(params or None)
@@ -248,7 +243,7 @@ def pool_history(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pool_due(request: HttpRequest) -> HttpResponse:
     """The actor's records that were warned: they go back to the pool soon."""
-    _require(request, VIEW_POOL)
+    require_page_permission(request, VIEW_POOL)
     kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else "customer"
     records = list(selectors.pool_due_list(actor=request.user, kind=kind).order_by("id")[:200])
     return render(request, "pool/pool_due.html", {"kind": kind, "records": records})
@@ -267,7 +262,7 @@ def _rule(request: HttpRequest, rule_id: int) -> PoolRule:
 @login_required
 @require_GET
 def pool_rule_list(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_POOL_RULES)
+    require_page_permission(request, MANAGE_POOL_RULES)
     return render(
         request,
         "pool/pool_rule_list.html",
@@ -278,7 +273,7 @@ def pool_rule_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def pool_rule_create(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_POOL_RULES)
+    require_page_permission(request, MANAGE_POOL_RULES)
     form = PoolRuleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -296,7 +291,7 @@ def pool_rule_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def pool_rule_update(request: HttpRequest, rule_id: int) -> HttpResponse:
-    _require(request, MANAGE_POOL_RULES)
+    require_page_permission(request, MANAGE_POOL_RULES)
     rule = _rule(request, rule_id)
     form = PoolRuleForm(request.POST if request.method == "POST" else None, instance=rule)
     if request.method == "POST" and form.is_valid():
@@ -320,7 +315,7 @@ def pool_rule_update(request: HttpRequest, rule_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def pool_rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
-    _require(request, MANAGE_POOL_RULES)
+    require_page_permission(request, MANAGE_POOL_RULES)
     services.pool_rule_delete(actor=request.user, rule=_rule(request, rule_id))
     messages.success(request, _("Pool rule deleted."))
     return redirect("pool:pool_rule_list")

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,16 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.platform.exceptions import NotFound, ValidationError
 from guanxi.platform.forms import apply_field_errors
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 from guanxi.reports import charts, funnel, selectors
 from guanxi.reports.forms import ReportFilterForm
 from guanxi.reports.permissions import REFRESH_SALES_REPORTS, VIEW_SALES_REPORTS
 from guanxi.reports.tasks import sales_month_refresh_task
-
-
-def _require(request: HttpRequest, code: str) -> None:
-    if not has_permission(request.user, code):
-        raise DjangoPermissionDenied
 
 
 def _form(request: HttpRequest) -> ReportFilterForm:
@@ -49,7 +43,7 @@ def _context(
 @login_required
 @require_GET
 def sales_trend(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_SALES_REPORTS)
+    require_page_permission(request, VIEW_SALES_REPORTS)
     form = _form(request)
     trend = None
     try:
@@ -69,7 +63,7 @@ def sales_trend(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def sales_funnel(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_SALES_REPORTS)
+    require_page_permission(request, VIEW_SALES_REPORTS)
     form = _form(request)
     report = None
     try:
@@ -95,7 +89,7 @@ def sales_funnel(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def sales_forecast(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_SALES_REPORTS)
+    require_page_permission(request, VIEW_SALES_REPORTS)
     form = _form(request)
     report = None
     try:
@@ -116,7 +110,7 @@ def sales_forecast(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sales_refresh(request: HttpRequest) -> HttpResponse:
     """Queue an incremental refresh (a full rebuild with `full=1`)."""
-    _require(request, REFRESH_SALES_REPORTS)
+    require_page_permission(request, REFRESH_SALES_REPORTS)
     sales_month_refresh_task(request.user.pk, bool(request.POST.get("full")))
     messages.success(request, _("The report data is being refreshed. Reload the page in a moment."))
     target = request.POST.get("next") or ""

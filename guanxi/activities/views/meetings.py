@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,16 +33,11 @@ from guanxi.customers.views.detail import _save_versioned_form
 from guanxi.platform.exceptions import ApplicationError, ConflictError, NotFound
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 
 PAGE_SIZE = 50
 BLANK_FOLLOW_UP_ROWS = 2
 DEFAULT_FOLLOW_UP_DAYS = 3
-
-
-def _require(request: HttpRequest, code: str) -> None:
-    if not has_permission(request.user, code):
-        raise DjangoPermissionDenied
 
 
 def _meeting(request: HttpRequest, meeting_id: int, action: str = "view") -> Meeting:
@@ -69,7 +63,7 @@ def _customer_and_contacts(request: HttpRequest, customer_id: Any) -> tuple[Any,
 @login_required
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_MEETING)
+    require_page_permission(request, VIEW_MEETING)
     when = request.GET.get("when", "upcoming")
     now = timezone.now()
     filters = selectors.MeetingFilter(q=(request.GET.get("q") or "").strip()[:100])
@@ -109,7 +103,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest) -> HttpResponse:
-    _require(request, ADD_MEETING)
+    require_page_permission(request, ADD_MEETING)
     source = request.POST if request.method == "POST" else request.GET
     customer, contacts = _customer_and_contacts(request, source.get("customer"))
     users = selectors.assignee_choices(actor=request.user)
@@ -143,7 +137,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_update(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    _require(request, CHANGE_MEETING)
+    require_page_permission(request, CHANGE_MEETING)
     meeting = _meeting(request, meeting_id, action="change")
     source = request.POST if request.method == "POST" else None
     customer_id = source.get("customer") if source is not None else meeting.customer_id
@@ -245,7 +239,7 @@ def _detail_context(
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    _require(request, VIEW_MEETING)
+    require_page_permission(request, VIEW_MEETING)
     meeting = _meeting(request, meeting_id)
     return render(request, "activities/meeting_detail.html", _detail_context(request, meeting))
 
@@ -254,7 +248,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Save the minutes; the page comes back with a follow-up row per line."""
-    _require(request, CHANGE_MEETING)
+    require_page_permission(request, CHANGE_MEETING)
     meeting = _meeting(request, meeting_id, action="change")
     form = MeetingMinutesForm(request.POST)
     if form.is_valid():
@@ -284,7 +278,7 @@ def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def meeting_follow_ups(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Create a task for every ticked row (all or none)."""
-    _require(request, ADD_TASK)
+    require_page_permission(request, ADD_TASK)
     meeting = _meeting(request, meeting_id)
     assignees = selectors.assignee_choices(actor=request.user)
     formset = FollowUpFormSet(request.POST, prefix="rows", form_kwargs={"assignees": assignees})
@@ -325,7 +319,7 @@ def meeting_follow_ups(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    _require(request, CHANGE_MEETING)
+    require_page_permission(request, CHANGE_MEETING)
     meeting = _meeting(request, meeting_id, action="change")
     services.meeting_cancel(actor=request.user, meeting=meeting)
     messages.success(request, _("Meeting cancelled; the attendees were told."))
@@ -335,7 +329,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_delete(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    _require(request, DELETE_MEETING)
+    require_page_permission(request, DELETE_MEETING)
     meeting = _meeting(request, meeting_id, action="delete")
     services.meeting_delete(actor=request.user, meeting=meeting)
     messages.success(request, _("Moved to the recycle bin."))
@@ -346,7 +340,7 @@ def meeting_delete(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_GET
 def contact_options(request: HttpRequest) -> JsonResponse:
     """The contacts of a customer in scope, for the meeting form's contacts picker."""
-    _require(request, ADD_MEETING)
+    require_page_permission(request, ADD_MEETING)
     _customer, contacts = _customer_and_contacts(request, request.GET.get("customer"))
     items = [{"value": c.pk, "text": f"{c.name} {c.title}".strip()} for c in contacts]
     return JsonResponse({"items": items})

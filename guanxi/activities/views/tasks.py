@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,14 +23,9 @@ from guanxi.customers.views.pickers import customer_picker_json
 from guanxi.platform.exceptions import ApplicationError, NotFound
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 
 PAGE_SIZE = 50
-
-
-def _require(request: HttpRequest, code: str) -> None:
-    if not has_permission(request.user, code):
-        raise DjangoPermissionDenied
 
 
 def _task(request: HttpRequest, task_id: int, action: str = "view") -> Any:
@@ -51,7 +45,7 @@ def _next_url(request: HttpRequest, default: str) -> str:
 @login_required
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW_TASK)
+    require_page_permission(request, VIEW_TASK)
     assignees = (
         selectors.assignee_choices(actor=request.user)
         if selectors.can_filter_by_assignee(request.user)
@@ -85,7 +79,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_create(request: HttpRequest) -> HttpResponse:
-    _require(request, ADD_TASK)
+    require_page_permission(request, ADD_TASK)
     customer = None
     customer_id = request.POST.get("customer") or request.GET.get("customer")
     if customer_id:
@@ -130,7 +124,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_update(request: HttpRequest, task_id: int) -> HttpResponse:
-    _require(request, VIEW_TASK)
+    require_page_permission(request, VIEW_TASK)
     task = _task(request, task_id)
     can_change = has_permission(request.user, CHANGE_TASK)
     assignees = selectors.assignee_choices(actor=request.user)
@@ -139,7 +133,7 @@ def task_update(request: HttpRequest, task_id: int) -> HttpResponse:
     )
     conflict = None
     if request.method == "POST":
-        _require(request, CHANGE_TASK)
+        require_page_permission(request, CHANGE_TASK)
         task = _task(request, task_id, action="change")
         if form.is_valid():
             saved, conflict, form = _save_versioned_form(
@@ -175,7 +169,7 @@ def task_update(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_POST
 def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
     """Tick (or untick) in place: htmx gets the row back, a plain form post is redirected."""
-    _require(request, CHANGE_TASK)
+    require_page_permission(request, CHANGE_TASK)
     task = _task(request, task_id, action="change")
     is_done = request.POST.get("done", "1") != "0"
     task = services.task_done(actor=request.user, task=task, is_done=is_done)
@@ -192,14 +186,14 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_GET
 def customer_options(request: HttpRequest) -> JsonResponse:
     """Customers in scope matching `q`, for the task form's customer picker."""
-    _require(request, ADD_TASK)
+    require_page_permission(request, ADD_TASK)
     return customer_picker_json(request)
 
 
 @login_required
 @require_POST
 def task_delete(request: HttpRequest, task_id: int) -> HttpResponse:
-    _require(request, DELETE_TASK)
+    require_page_permission(request, DELETE_TASK)
     task = _task(request, task_id, action="delete")
     services.task_delete(actor=request.user, task=task)
     messages.success(request, _("Moved to the recycle bin."))

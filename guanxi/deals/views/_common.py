@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest
 
 from guanxi.deals import selectors
 from guanxi.deals.models import Opportunity
 from guanxi.platform.exceptions import NotFound
-from guanxi.platform.permissions import has_permission
-
-
-def require(request: HttpRequest, code: str) -> None:
-    if not has_permission(request.user, code):
-        raise DjangoPermissionDenied
 
 
 def get_opportunity(request: HttpRequest, opportunity_id: Any, action: str = "view") -> Opportunity:

@@ -27,9 +27,9 @@ from guanxi.deals.permissions import (
     MANAGE_PIPELINE,
     VIEW_OPPORTUNITY,
 )
-from guanxi.deals.views._common import filter_widgets, get_opportunity, require
+from guanxi.deals.views._common import filter_widgets, get_opportunity
 from guanxi.platform.exceptions import ConflictError, NotFound, PermissionDenied, ValidationError
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 
 FILTER_PARAMS = ("owner", "team", "close_month")
 
@@ -50,7 +50,7 @@ def _filter_form(request: HttpRequest, data: Any) -> BoardFilterForm:
 @login_required
 @require_GET
 def opportunity_board(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW_OPPORTUNITY)
+    require_page_permission(request, VIEW_OPPORTUNITY)
     pipelines = selectors.pipeline_list(actor=request.user)
     pipeline = _pipeline(request, pipelines, request.GET.get("pipeline"))
     form = _filter_form(request, request.GET)
@@ -95,7 +95,7 @@ def _conflict_text(request: HttpRequest, opportunity: Any) -> str:
 @require_POST
 def opportunity_move(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     """Move a card to a stage (drag and drop, or the "Move to…" dialog)."""
-    require(request, CHANGE_OPPORTUNITY)
+    require_page_permission(request, CHANGE_OPPORTUNITY)
     opportunity = get_opportunity(request, opportunity_id, action="change")
     post = request.POST
     status, message, level = 200, "", "success"

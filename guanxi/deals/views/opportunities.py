@@ -28,11 +28,11 @@ from guanxi.deals.permissions import (
     DELETE_OPPORTUNITY,
     VIEW_OPPORTUNITY,
 )
-from guanxi.deals.views._common import filter_widgets, get_opportunity, require
+from guanxi.deals.views._common import filter_widgets, get_opportunity
 from guanxi.platform.exceptions import ApplicationError, ConflictError, NotFound
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 
 PAGE_SIZE = 50
 DEFAULT_SORT = "close"
@@ -52,7 +52,7 @@ def _filter_query(request: HttpRequest, *, drop: tuple[str, ...] = ()) -> str:
 @login_required
 @require_GET
 def opportunity_list(request: HttpRequest) -> HttpResponse:
-    require(request, VIEW_OPPORTUNITY)
+    require_page_permission(request, VIEW_OPPORTUNITY)
     owners, teams = filter_widgets(request)
     pipelines = selectors.pipeline_list(actor=request.user)
     params = request.GET.copy()
@@ -86,7 +86,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpResponse:
-    require(request, VIEW_OPPORTUNITY)
+    require_page_permission(request, VIEW_OPPORTUNITY)
     opportunity = get_opportunity(request, opportunity_id)
     history = selectors.stage_history(opportunity=opportunity)
     pipeline = selectors.pipeline_get(actor=request.user, pipeline_id=opportunity.pipeline_id)
@@ -124,7 +124,7 @@ def _customer(request: HttpRequest, value: Any) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def opportunity_create(request: HttpRequest) -> HttpResponse:
-    require(request, ADD_OPPORTUNITY)
+    require_page_permission(request, ADD_OPPORTUNITY)
     pipelines = selectors.pipeline_list(actor=request.user)
     wanted = request.POST.get("pipeline") or request.GET.get("pipeline")
     pipeline = next((p for p in pipelines if str(p.pk) == str(wanted)), pipelines[0])
@@ -164,7 +164,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def opportunity_update(request: HttpRequest, opportunity_id: int) -> HttpResponse:
-    require(request, CHANGE_OPPORTUNITY)
+    require_page_permission(request, CHANGE_OPPORTUNITY)
     opportunity = get_opportunity(request, opportunity_id, action="change")
     pipeline = selectors.pipeline_get(actor=request.user, pipeline_id=opportunity.pipeline_id)
     owners = selectors.owner_choices(actor=request.user)
@@ -212,7 +212,7 @@ def opportunity_update(request: HttpRequest, opportunity_id: int) -> HttpRespons
 
 def _action(request: HttpRequest, opportunity_id: int, run: Any) -> HttpResponse:
     """Run win/lose/reopen; errors come back as messages on the detail page."""
-    require(request, CHANGE_OPPORTUNITY)
+    require_page_permission(request, CHANGE_OPPORTUNITY)
     opportunity = get_opportunity(request, opportunity_id, action="change")
     try:
         run(opportunity)
@@ -273,7 +273,7 @@ def opportunity_reopen(request: HttpRequest, opportunity_id: int) -> HttpRespons
 @login_required
 @require_POST
 def opportunity_delete(request: HttpRequest, opportunity_id: int) -> HttpResponse:
-    require(request, DELETE_OPPORTUNITY)
+    require_page_permission(request, DELETE_OPPORTUNITY)
     opportunity = get_opportunity(request, opportunity_id, action="delete")
     services.opportunity_delete(actor=request.user, opportunity=opportunity)
     messages.success(request, _("Moved to the recycle bin."))
@@ -284,5 +284,5 @@ def opportunity_delete(request: HttpRequest, opportunity_id: int) -> HttpRespons
 @require_GET
 def customer_options(request: HttpRequest) -> JsonResponse:
     """Customers in scope matching `q`, for the opportunity form's customer picker."""
-    require(request, ADD_OPPORTUNITY)
+    require_page_permission(request, ADD_OPPORTUNITY)
     return customer_picker_json(request)

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from guanxi.deals import selectors, services
 from guanxi.deals.models import StageKind
 from guanxi.deals.permissions import MANAGE_PIPELINE
-from guanxi.deals.views._common import require
 from guanxi.platform.exceptions import ApplicationError, NotFound
+from guanxi.platform.permissions import require_page_permission
 
 
 def _error_text(error: ApplicationError) -> str:
@@ -30,7 +30,7 @@ def _error_text(error: ApplicationError) -> str:
 @login_required
 @require_GET
 def pipeline_list(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_PIPELINE)
+    require_page_permission(request, MANAGE_PIPELINE)
     return render(
         request,
         "deals/pipeline_list.html",
@@ -41,7 +41,7 @@ def pipeline_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def pipeline_create(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_PIPELINE)
+    require_page_permission(request, MANAGE_PIPELINE)
     try:
         pipeline = services.pipeline_create(actor=request.user, name=request.POST.get("name", ""))
     except ApplicationError as error:
@@ -111,7 +111,7 @@ def _run(request: HttpRequest, pipeline: Any) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def pipeline_update(request: HttpRequest, pipeline_id: int) -> HttpResponse:
-    require(request, MANAGE_PIPELINE)
+    require_page_permission(request, MANAGE_PIPELINE)
     try:
         pipeline = selectors.pipeline_get(actor=request.user, pipeline_id=pipeline_id)
     except NotFound as error:

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, QueryDict
 
 from guanxi.customers.views.lists import SortColumn, _sort_columns
-from guanxi.platform.permissions import has_permission
 
 PAGE_SIZE = 50
 NON_FILTER_PARAMS = ("cursor",)
-
-
-def require(request: HttpRequest, code: str) -> None:
-    if not has_permission(request.user, code):
-        raise DjangoPermissionDenied
 
 
 def filter_query(request: HttpRequest, *, drop: tuple[str, ...] = ()) -> str:

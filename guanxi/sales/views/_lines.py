@@ -16,8 +16,8 @@ from guanxi.customers.selectors import customer_list
 from guanxi.customers.views.pickers import customer_picker_json
 from guanxi.platform.exceptions import ApplicationError, ConflictError, ValidationError
 from guanxi.platform.forms import apply_field_errors
+from guanxi.platform.permissions import require_page_permission
 from guanxi.sales import selectors
-from guanxi.sales.views._common import require
 
 CUSTOMER_CHOICES = 50
 
@@ -40,7 +40,7 @@ def customer_choices(request: HttpRequest, selected: Any) -> list[Any]:
 
 def customer_options(request: HttpRequest, permission: str) -> JsonResponse:
     """Customers in scope matching `q`, for a form's customer picker."""
-    require(request, permission)
+    require_page_permission(request, permission)
     return customer_picker_json(request)
 
 

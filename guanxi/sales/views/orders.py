@@ -22,13 +22,13 @@ from guanxi.platform.exceptions import (
     PermissionDenied,
 )
 from guanxi.platform.pagination import keyset_page
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 from guanxi.sales import selectors, services
 from guanxi.sales.exports import order_export_csv
 from guanxi.sales.forms import LINE_FIELDS, OrderFilterForm, OrderForm, lines_from, lines_of
 from guanxi.sales.models import Order
 from guanxi.sales.permissions import EXPORT_ORDERS
-from guanxi.sales.views._common import PAGE_SIZE, filter_query, require, sort_columns
+from guanxi.sales.views._common import PAGE_SIZE, filter_query, sort_columns
 from guanxi.sales.views._lines import (
     choosable_products,
     conflict_retry,
@@ -53,7 +53,7 @@ def _order(request: HttpRequest, order_id: int, action: str = "view") -> Order:
 @login_required
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
-    require(request, "sales.view_order")
+    require_page_permission(request, "sales.view_order")
     form = OrderFilterForm(request.GET or None, owners=owners(request))
     filters = form.to_filter() if form.is_bound else selectors.OrderFilter()
     sort = request.GET.get("sort", DEFAULT_ORDER_SORT)
@@ -125,7 +125,7 @@ def _render_form(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def order_create(request: HttpRequest) -> HttpResponse:
-    require(request, "sales.add_order")
+    require_page_permission(request, "sales.add_order")
     initial_customer = None
     raw_customer = request.POST.get("customer") or request.GET.get("customer")
     if raw_customer:

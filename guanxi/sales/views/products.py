@@ -16,11 +16,11 @@ from guanxi.customers.views.detail import _save_versioned_form
 from guanxi.platform.exceptions import ApplicationError, NotFound, ValidationError
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.pagination import keyset_page
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 from guanxi.sales import selectors, services
 from guanxi.sales.forms import PriceListForm, ProductFilterForm, ProductForm, price_items_from
 from guanxi.sales.permissions import MANAGE_PRICE_LISTS
-from guanxi.sales.views._common import PAGE_SIZE, filter_query, require, sort_columns
+from guanxi.sales.views._common import PAGE_SIZE, filter_query, sort_columns
 
 PRODUCT_COLUMNS = {
     "sku": gettext_lazy("SKU"),
@@ -40,7 +40,7 @@ def _product(request: HttpRequest, product_id: int) -> Any:
 @login_required
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
-    require(request, "sales.view_product")
+    require_page_permission(request, "sales.view_product")
     form = ProductFilterForm(
         request.GET or None, categories=selectors.product_categories(actor=request.user)
     )
@@ -74,7 +74,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_create(request: HttpRequest) -> HttpResponse:
-    require(request, "sales.add_product")
+    require_page_permission(request, "sales.add_product")
     form = ProductForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,7 +90,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_update(request: HttpRequest, product_id: int) -> HttpResponse:
-    require(request, "sales.change_product")
+    require_page_permission(request, "sales.change_product")
     product = _product(request, product_id)
     form = ProductForm(request.POST if request.method == "POST" else None, product=product)
     conflict = None
@@ -125,7 +125,7 @@ def product_update(request: HttpRequest, product_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def product_delete(request: HttpRequest, product_id: int) -> HttpResponse:
-    require(request, "sales.delete_product")
+    require_page_permission(request, "sales.delete_product")
     product = _product(request, product_id)
     services.product_delete(actor=request.user, product=product)
     messages.success(request, _("Moved to the recycle bin."))
@@ -138,7 +138,7 @@ def product_delete(request: HttpRequest, product_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def price_list_list(request: HttpRequest) -> HttpResponse:
-    require(request, MANAGE_PRICE_LISTS)
+    require_page_permission(request, MANAGE_PRICE_LISTS)
     return render(
         request,
         "sales/price_list_list.html",
@@ -184,7 +184,7 @@ def price_list_update(request: HttpRequest, price_list_id: int) -> HttpResponse:
 
 
 def _price_list_form(request: HttpRequest, price_list: Any) -> HttpResponse:
-    require(request, MANAGE_PRICE_LISTS)
+    require_page_permission(request, MANAGE_PRICE_LISTS)
     products = selectors.product_choices(actor=request.user)
     is_post = request.method == "POST"
     form = PriceListForm(request.POST if is_post else None, price_list=price_list)

@@ -22,7 +22,7 @@ from guanxi.deals.selectors import OpportunityFilter, opportunity_get, opportuni
 from guanxi.platform.exceptions import ApplicationError, ConflictError, NotFound
 from guanxi.platform.money_words import amount_in_chinese_capitals
 from guanxi.platform.pagination import keyset_page
-from guanxi.platform.permissions import has_permission
+from guanxi.platform.permissions import has_permission, require_page_permission
 from guanxi.sales import selectors, services
 from guanxi.sales.models import Quote, QuoteStatus
 from guanxi.sales.quote_forms import (
@@ -35,7 +35,7 @@ from guanxi.sales.quote_forms import (
 )
 from guanxi.sales.quote_pdf import quote_pdf_bytes, quote_pdf_filename
 from guanxi.sales.services.quotes import DEFAULT_VALIDITY_DAYS
-from guanxi.sales.views._common import PAGE_SIZE, filter_query, require, sort_columns
+from guanxi.sales.views._common import PAGE_SIZE, filter_query, sort_columns
 from guanxi.sales.views._lines import (
     choosable_products,
     conflict_retry,
@@ -88,7 +88,7 @@ def _contacts(request: HttpRequest, customer_id: int | None) -> list[Any]:
 @login_required
 @require_GET
 def quote_list(request: HttpRequest) -> HttpResponse:
-    require(request, "sales.view_quote")
+    require_page_permission(request, "sales.view_quote")
     form = QuoteFilterForm(request.GET or None, owners=owners(request))
     filters = form.to_filter() if form.is_bound else selectors.QuoteFilter()
     sort = request.GET.get("sort", DEFAULT_QUOTE_SORT)
@@ -159,7 +159,7 @@ def _render_form(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def quote_create(request: HttpRequest) -> HttpResponse:
-    require(request, "sales.add_quote")
+    require_page_permission(request, "sales.add_quote")
     initial_customer = initial_opportunity = None
     raw_opportunity = request.GET.get("opportunity")
     if raw_opportunity and request.method == "GET":
@@ -401,7 +401,7 @@ def quote_customer_options(request: HttpRequest) -> JsonResponse:
 @require_GET
 def quote_contact_options(request: HttpRequest) -> JsonResponse:
     """The contacts and opportunities of one customer in scope, for the quote form."""
-    require(request, "sales.view_quote")
+    require_page_permission(request, "sales.view_quote")
     raw = request.GET.get("customer") or ""
     customer_id = int(raw) if raw.isdigit() and len(raw) < 19 else None
     items = [{"value": c.pk, "text": c.name} for c in _contacts(request, customer_id)]
