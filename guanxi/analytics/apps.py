@@ -9,5 +9,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from guanxi.analytics import permissions
+        from guanxi.analytics.models import CustomerSnapshot, KpiPeriod, ScoreCell, StageFlowMonth
+        from guanxi.platform.scoping import register_scope
 
         permissions.register()
+        # The dashboard tables are keyed like customers are scoped: owner and team.
+        for model in (KpiPeriod, CustomerSnapshot, ScoreCell, StageFlowMonth):
+            register_scope(model, owner_path="scope_owner", team_path="team")

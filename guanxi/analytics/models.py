@@ -261,3 +261,169 @@ class WinBack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.started_at:%Y-%m-%d}"
+
+
+# --- dashboards: pre-aggregated tables ------------------------------------------------
+#
+# Derived data rewritten by `analytics.dashboards.services.dashboard_tables_refresh`
+# (after each scoring run). Keyed like reports.SalesMonth by the customer's owner and
+# team (`scope_owner`, `team`, no FK constraints), so `scope_condition` applies and a
+# dashboard reads hundreds of rows instead of scanning customers and orders. Months
+# are integers (year * 12 + month - 1), quarters year * 4 + quarter - 1, years the
+# year; see docs/analytics.md "Dashboards and KPIs".
+
+
+def _scope_keys() -> tuple[models.ForeignKey, models.ForeignKey]:
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer owner"),
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    return owner, team
+
+
+class KpiPeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+    # 12-month windows counted back from the refresh's month: 0 = the last 12 months
+    # up to and including that month, -1 = the 12 before them, …
+    TRAILING_YEAR = "trailing12", _("Last 12 months")
+
+
+class KpiPeriod(models.Model):
+    """Purchase KPIs of one period per customer owner and team. Distinct-customer
+    counts add up over the keys (a customer has one owner and team) but not over
+    periods; `churned` rows come from the stage history (other columns 0)."""
+
+    kind = models.CharField(_("period kind"), max_length=10, choices=KpiPeriodKind.choices)
+    period = models.IntegerField(_("period"))
+    scope_owner, team = _scope_keys()
+    buyers = models.PositiveIntegerField(_("buying customers"), default=0)
+    new_customers = models.PositiveIntegerField(_("new customers"), default=0)
+    retained = models.PositiveIntegerField(_("bought in the previous period too"), default=0)
+    repeat_buyers = models.PositiveIntegerField(_("repeat buyers"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    revenue = models.DecimalField(_("revenue"), default=0, max_digits=18, decimal_places=2)
+    profit = models.DecimalField(_("profit"), default=0, max_digits=18, decimal_places=2)
+    churned = models.PositiveIntegerField(_("moved to lost"), default=0)
+
+    class Meta:
+        verbose_name = _("KPI period")
+        verbose_name_plural = _("KPI periods")
+        indexes = [
+            models.Index(fields=["kind", "period"], name="kpi_period"),
+            models.Index(fields=["scope_owner", "kind", "period"], name="kpi_scope_owner"),
+            models.Index(fields=["team", "kind", "period"], name="kpi_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} {self.scope_owner_id}/{self.team_id}"
+
+
+class CustomerSnapshot(models.Model):
+    """Customers per grade and stage at a month's end (the last refresh in that
+    month writes it), with their CLV sums: the past counts the KPIs compare with."""
+
+    month = models.IntegerField(_("month"))
+    scope_owner, team = _scope_keys()
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    customers = models.PositiveIntegerField(_("customers"), default=0)
+    clv_sum = models.DecimalField(_("CLV sum"), null=True, max_digits=20, decimal_places=2)
+    clv_customers = models.PositiveIntegerField(_("customers with a CLV"), default=0)
+
+    class Meta:
+        verbose_name = _("customer snapshot")
+        verbose_name_plural = _("customer snapshots")
+        indexes = [
+            models.Index(fields=["month"], name="snapshot_month"),
+            models.Index(fields=["scope_owner", "month"], name="snapshot_scope_owner"),
+            models.Index(fields=["team", "month"], name="snapshot_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.grade}/{self.stage}: {self.customers}"
+
+
+class ScoreCell(models.Model):
+    """Current customers per (owner, team, grade, stage, R, F): grade distribution,
+    stage counts and the RFM heat map come from these few thousand rows."""
+
+    scope_owner, team = _scope_keys()
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    r_score = models.PositiveSmallIntegerField(_("R"), default=0)
+    f_score = models.PositiveSmallIntegerField(_("F"), default=0)
+    customers = models.PositiveIntegerField(_("customers"), default=0)
+    monetary = models.DecimalField(
+        _("spend in the period"), default=0, max_digits=20, decimal_places=2
+    )
+    clv_sum = models.DecimalField(_("CLV sum"), null=True, max_digits=20, decimal_places=2)
+    clv_customers = models.PositiveIntegerField(_("customers with a CLV"), default=0)
+    at_risk = models.PositiveIntegerField(_("churn warnings"), default=0)
+    value_at_risk = models.DecimalField(
+        _("value at risk"), default=0, max_digits=20, decimal_places=2
+    )
+
+    class Meta:
+        verbose_name = _("score cell")
+        verbose_name_plural = _("score cells")
+        indexes = [
+            models.Index(fields=["scope_owner"], name="scorecell_scope_owner"),
+            models.Index(fields=["team"], name="scorecell_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade}/{self.stage} R{self.r_score}F{self.f_score}: {self.customers}"
+
+
+class StageFlowMonth(models.Model):
+    """Lifecycle stage changes per month (local time) and (from, to) stage."""
+
+    month = models.IntegerField(_("month"))
+    scope_owner, team = _scope_keys()
+    from_stage = models.CharField(_("from"), max_length=20)
+    to_stage = models.CharField(_("to"), max_length=20)
+    changes = models.PositiveIntegerField(_("changes"), default=0)
+
+    class Meta:
+        verbose_name = _("stage flow month")
+        verbose_name_plural = _("stage flow months")
+        indexes = [
+            models.Index(fields=["month"], name="stageflow_month"),
+            models.Index(fields=["scope_owner", "month"], name="stageflow_scope_owner"),
+            models.Index(fields=["team", "month"], name="stageflow_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.from_stage}→{self.to_stage}: {self.changes}"
+
+
+class DashboardRefresh(models.Model):
+    """The one row (pk=1): when the dashboard tables were last rewritten, as of
+    which day, and the month the trailing 12-month windows are counted back from."""
+
+    as_of = models.DateField(_("as of"))
+    anchor_month = models.IntegerField(_("month of the last 12 months"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    rows = models.JSONField(_("rows"), default=dict)
+
+    class Meta:
+        verbose_name = _("dashboard refresh")
+        verbose_name_plural = _("dashboard refreshes")
+
+    def __str__(self) -> str:
+        return f"{self.as_of} @ {self.refreshed_at}"
