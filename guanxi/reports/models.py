@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.platform.models import SoftDeleteModel, TimestampedModel, VersionedModel
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
@@ -85,3 +87,100 @@ class ReportRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.refreshed_at}"
+
+
+# --- report builder -------------------------------------------------------------------
+
+
+class SavedReport(TimestampedModel, VersionedModel, SoftDeleteModel):
+    """A report builder definition a user saved (reports/builder/definition.py).
+
+    `definition` is the validated definition as JSON (dimension, measures, filters,
+    sort, top N). The report always runs as whoever opens it, within their own data
+    scope; a schedule runs it as `owner`. `is_shared` shows it to the owner's team
+    (`team`, copied from the owner when saved) read-only.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_reports",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_shared = models.BooleanField(_("shared with my team"), default=False)
+    definition = models.JSONField(_("definition"), default=dict)
+
+    class Meta:
+        verbose_name = _("saved report")
+        verbose_name_plural = _("saved reports")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["owner", "name"], name="savedreport_owner"),
+            models.Index(fields=["team", "is_shared"], name="savedreport_team"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScheduleFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class ScheduleFormat(models.TextChoices):
+    XLSX = "xlsx", "XLSX"
+    CSV = "csv", "CSV"
+    PDF = "pdf", "PDF"
+
+
+class ReportSchedule(TimestampedModel, VersionedModel):
+    """E-mail a saved report weekly (on `weekday`, 0 = Monday) or monthly (on
+    `day_of_month`, the month's last day when it is shorter) to `recipients`.
+
+    `last_sent_period` ("2026-W48" / "2026-11") is claimed with a conditional UPDATE
+    before sending, so a period is sent once even when the job runs twice.
+    """
+
+    report = models.ForeignKey(
+        SavedReport,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="schedules",
+    )
+    frequency = models.CharField(_("frequency"), max_length=10, choices=ScheduleFrequency.choices)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), default=0)
+    day_of_month = models.PositiveSmallIntegerField(_("day of the month"), default=1)
+    format = models.CharField(
+        _("format"), max_length=10, choices=ScheduleFormat.choices, default=ScheduleFormat.XLSX
+    )
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipients"), related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    last_sent_period = models.CharField(_("last period sent"), max_length=10, blank=True)
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("report schedule")
+        verbose_name_plural = _("report schedules")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.frequency}"
