@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from guanxi.analytics.dashboards.services import dashboard_tables_refresh
 from guanxi.analytics.scoring import note_texts, scores_compute
 
 
@@ -57,8 +58,16 @@ class Command(BaseCommand):
                     task, description=step, completed=done, total=total
                 ),
             )
+            # The dashboards' pre-aggregated tables follow every scoring run.
+            dashboards = dashboard_tables_refresh(
+                today=as_of,
+                progress=lambda step, done, total: progress.update(
+                    task, description=f"dashboards: {step}", completed=done, total=total
+                ),
+            )
         if options["json"]:
-            self.stdout.write(json.dumps(result.__dict__, ensure_ascii=False, default=str))
+            payload = {**result.__dict__, "dashboards": dashboards.__dict__}
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, default=str))
             return
         self.stdout.write(
             _(
@@ -72,6 +81,9 @@ class Command(BaseCommand):
                 "stages": result.stage_changes,
                 "seconds": result.seconds,
             }
+        )
+        self.stdout.write(
+            _("Dashboard tables refreshed in %(seconds).1f s") % {"seconds": dashboards.seconds}
         )
         if result.fit_error:
             self.stdout.write(
