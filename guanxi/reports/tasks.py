@@ -31,3 +31,12 @@ def sales_month_refresh_periodic_task() -> None:
     from guanxi.reports.services import sales_month_refresh
 
     sales_month_refresh(actor=None)
+
+
+@db_periodic_task(crontab(minute="5"))
+def report_schedules_send_task() -> None:
+    """Hourly: e-mail the built reports whose weekly/monthly send day has come (each
+    period once: the schedule records the period it sent)."""
+    from guanxi.reports.builder.services import schedules_send_due
+
+    schedules_send_due()
