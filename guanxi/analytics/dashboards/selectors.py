@@ -26,6 +26,7 @@ from guanxi.analytics.models import (
     KpiPeriod,
     KpiPeriodKind,
     ScoreCell,
+    StageChange,
     StageFlowMonth,
 )
 from guanxi.analytics.permissions import VIEW_SCORES
@@ -704,6 +705,11 @@ class CustomerFilter:
     r: int | None = None
     f: int | None = None
     at_risk: bool | None = None
+    # Customers who moved between two stages in a date range (the flow chart).
+    moved_from: str | None = None
+    moved_to: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
     after: int | None = None  # keyset: ids below this one
     limit: int = 50
 
@@ -720,8 +726,12 @@ def _check_customer_filter(filters: CustomerFilter) -> None:
     errors: dict[str, list[str]] = {}
     if filters.grade is not None and filters.grade not in [*Grade.values, NO_GRADE]:
         errors["grade"] = [str(BAD_GRADE)]
-    if filters.stage is not None and filters.stage not in LifecycleStage.values:
-        errors["stage"] = [str(BAD_STAGE)]
+    for name in ("stage", "moved_from", "moved_to"):
+        value = getattr(filters, name)
+        if value is not None and value not in LifecycleStage.values:
+            errors[name] = [str(BAD_STAGE)]
+    _check_year("since", filters.since, errors)
+    _check_year("until", filters.until, errors)
     for name in ("r", "f"):
         value = getattr(filters, name)
         if value is not None and not 1 <= value <= 5:
@@ -730,6 +740,10 @@ def _check_customer_filter(filters: CustomerFilter) -> None:
         errors["limit"] = [str(BAD_LIMIT)]
     if errors:
         raise ValidationError(str(FIX_BELOW), field_errors=errors)
+
+
+def _local_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 @dataclass
@@ -754,9 +768,69 @@ def drilldown_customers(*, scope: DashboardScope, filters: CustomerFilter) -> Cu
         rows = rows.filter(score__f_score=filters.f)
     if filters.at_risk:
         rows = rows.filter(score__is_at_risk=True)
+    if filters.moved_from is not None or filters.moved_to is not None:
+        moves = StageChange.objects.all()
+        if filters.moved_from is not None:
+            moves = moves.filter(from_stage=filters.moved_from)
+        if filters.moved_to is not None:
+            moves = moves.filter(to_stage=filters.moved_to)
+        if filters.since is not None:
+            moves = moves.filter(changed_at__gte=_local_start(filters.since))
+        if filters.until is not None:
+            moves = moves.filter(changed_at__lt=_local_start(filters.until + dt.timedelta(days=1)))
+        rows = rows.filter(pk__in=moves.values("customer_id"))
     if filters.after is not None:
         rows = rows.filter(pk__lt=filters.after)
     found = list(rows.select_related("owner", "score").order_by("-pk")[: filters.limit + 1])
     more = len(found) > filters.limit
     found = found[: filters.limit]
     return CustomerPage(rows=found, next_after=found[-1].pk if more and found else None)
+
+
+# --- the whole dashboard -------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    scope: DashboardScope
+    period: PeriodRef
+    kpis: KpiReport
+    cells: CellSums
+    flow: list[tuple[str, str, int]]
+    churn: list[tuple[CustomerScore, Any]]  # (score, latest win-back or None)
+    top: list[CustomerScore]
+    trend: Any = None  # reports.selectors.SalesTrend, None without the reports permission
+
+
+def dashboard_get(
+    *, scope: DashboardScope, period: PeriodRef, today: dt.date | None = None
+) -> Dashboard:
+    """Everything one dashboard shows; a fixed number of queries whatever the data
+    size (pre-aggregated tables, top-N lists on indexes, SalesMonth for the trend)."""
+    from guanxi.analytics.selectors import latest_win_backs
+    from guanxi.reports.permissions import VIEW_SALES_REPORTS
+    from guanxi.reports.selectors import ReportFilter, sales_trend
+
+    churn = churn_risks(scope=scope)
+    win_backs = latest_win_backs(customer_ids=[row.customer_id for row in churn])
+    trend = None
+    if has_permission(scope.actor, VIEW_SALES_REPORTS):
+        trend = sales_trend(
+            actor=scope.actor,
+            filters=ReportFilter(
+                date_from=period.start,
+                date_to=period.end,
+                owner=scope.actor.pk if scope.view == VIEW_MINE else None,
+                team=scope.team.pk if scope.team is not None else None,
+            ),
+        )
+    return Dashboard(
+        scope=scope,
+        period=period,
+        kpis=kpi_report(scope=scope, period=period, today=today),
+        cells=score_cells(scope=scope),
+        flow=stage_flow_rows(scope=scope, period=period),
+        churn=[(score, win_backs.get(score.customer_id)) for score in churn],
+        top=top_customers(scope=scope),
+        trend=trend,
+    )
