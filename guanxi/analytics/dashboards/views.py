@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from guanxi.analytics.dashboards import charts, selectors
@@ -17,6 +18,18 @@ from guanxi.analytics.permissions import VIEW_SCORES
 from guanxi.platform.exceptions import PermissionDenied, ValidationError
 from guanxi.platform.forms import apply_field_errors
 from guanxi.platform.permissions import require_page_permission
+
+FILTER_LABELS = {
+    "grade": _("Grade"),
+    "stage": _("Lifecycle stage"),
+    "r": "R",
+    "f": "F",
+    "at_risk": _("Churn warning"),
+    "moved_from": _("From stage"),
+    "moved_to": _("To stage"),
+    "since": _("From"),
+    "until": _("To"),
+}
 
 
 def _filter_form(request: HttpRequest) -> DashboardFilterForm:
@@ -95,7 +108,11 @@ def dashboard_customers(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "errors": errors,
-        "filters": {k: v for k, v in request.GET.items() if k not in ("after", "view", "team")},
+        "filters": [
+            (FILTER_LABELS[key], value)
+            for key, value in request.GET.items()
+            if key in FILTER_LABELS and value
+        ],
         "query": query.urlencode(),
         "dashboard_query": charts.scope_params(scope) if scope is not None else {},
     }
