@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.clv import DEFAULT_PEER_PYTHON
 from bench.common import PROJECT_DIR, peak_rss_mb, pg_recreate
 
 DEFAULT_WORK_DIR = "/tmp/guanxi-bench-scoring"
@@ -108,6 +109,48 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
     return {name: round(value, 2) for name, value in seconds.items()}
 
 
+def _reset_scores() -> None:
+    """Back to "never scored" so the next run is a real first run: no runs, scores,
+    history; every customer without grade, a prospect."""
+    from django.db import connection
+
+    from guanxi.analytics.models import CustomerScore, GradeChange, ScoringRun, StageChange
+
+    with connection.cursor() as cursor:
+        for model in (CustomerScore, GradeChange, StageChange, ScoringRun):
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
+        cursor.execute("DELETE FROM platform_auditentry WHERE action LIKE 'analytics.customer.%%'")
+        cursor.execute(
+            "UPDATE customers_customer SET grade = '', lifecycle_stage = 'prospect' "
+            "WHERE grade <> '' OR lifecycle_stage <> 'prospect'"
+        )
+
+
+def _peer_fits(summary: Any, work_dir: Path, peer_python: str) -> dict[str, Any]:
+    """Our BG/NBD + Gamma-Gamma fit and lifetimes' on the summary the nightly run
+    fitted (days, customers with a purchase), each in a child process of its own."""
+    import numpy as np
+
+    from bench.clv import PEER_SCRIPT, _add_our_log_likelihood, run_child_measured
+
+    data = {
+        "frequency": np.asarray(summary.frequency, dtype=np.float64),
+        "recency": np.asarray(summary.recency, dtype=np.float64),
+        "age": np.asarray(summary.age, dtype=np.float64),
+        "monetary": np.asarray(summary.monetary, dtype=np.float64),
+    }
+    path = work_dir / "scoring-summary.npz"
+    np.savez(path, **data)
+    result: dict[str, Any] = {"customers": int(data["frequency"].size), "time_unit": "days"}
+    result["ours"] = run_child_measured([sys.executable, "-m", "bench.clv", "--child", str(path)])
+    if peer_python != "none" and Path(peer_python).exists():
+        result["lifetimes"] = run_child_measured([peer_python, "-c", PEER_SCRIPT, str(path)])
+        _add_our_log_likelihood(result["lifetimes"], data)
+    else:
+        result["lifetimes"] = {"error": f"no peer interpreter at {peer_python}"}
+    return result
+
+
 def child(args: argparse.Namespace) -> None:
     report: dict[str, Any] = {
         "backend": (os.environ.get("DATABASE_URL") and "postgresql") or "sqlite"
@@ -118,40 +161,88 @@ def child(args: argparse.Namespace) -> None:
         import django
 
         django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # the set may predate the newest tables
     from django.db import connection
+    from django.db.models import F
     from django.utils import timezone
 
-    from guanxi.analytics.scoring import scores_compute
+    from guanxi.analytics import scoring
     from guanxi.customers.models import Customer
 
     report["customers"] = Customer.objects.count()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sales_order")
         report["orders"] = cursor.fetchone()[0]
+    if args.reset_scores:
+        clock = time.perf_counter()
+        _reset_scores()
+        report["reset_seconds"] = round(time.perf_counter() - clock, 1)
+    # Keep the summary the full run fits, to fit it with lifetimes afterwards.
+    fitted: list[Any] = []
+    original_fit_summary = scoring.fit_summary
+
+    def capturing_fit_summary(summary: Any) -> Any:
+        fitted[:] = [summary]
+        return original_fit_summary(summary)
+
+    scoring.fit_summary = capturing_fit_summary
     runs = {}
+    result = None
     for name in ("first full run", "nightly full run"):
-        result = scores_compute()
+        load_before = os.getloadavg()
+        result = scoring.scores_compute()
         runs[name] = {
             "seconds": round(result.seconds, 2),
+            "phases": result.phases,
             "grade_changes": result.grade_changes,
             "stage_changes": result.stage_changes,
+            "playbook_tasks": result.playbook_tasks,
             "fit_error": result.fit_error,
+            "peak_rss_mb_so_far": peak_rss_mb(),
+            "loadavg_before": load_before,
+            "loadavg_after": os.getloadavg(),
         }
+    scoring.fit_summary = original_fit_summary
     report["fit"] = result.fit
     report["notes"] = result.notes
+    # 1 % of customers changed since the last run (a stride, not a random sort).
     changed = list(
-        Customer.objects.order_by("?").values_list("id", flat=True)[
-            : max(1, report["customers"] // 100)
-        ]
+        Customer.objects.annotate(rest=F("id") % 100).filter(rest=7).values_list("id", flat=True)
     )
-    Customer.objects.filter(id__in=changed[:900]).update(updated_at=timezone.now())
-    result = scores_compute(incremental=True)
+    for start in range(0, len(changed), 900):
+        Customer.objects.filter(id__in=changed[start : start + 900]).update(
+            updated_at=timezone.now()
+        )
+    load_before = os.getloadavg()
+    result = scoring.scores_compute(incremental=True)
     runs["incremental run (1 % changed)"] = {
         "seconds": round(result.seconds, 2),
+        "phases": result.phases,
         "customers": result.customers,
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
     }
     report["runs"] = runs
     report["peak_rss_mb"] = peak_rss_mb()
+    try:
+        from guanxi.analytics.dashboards.services import dashboard_tables_refresh
+    except ImportError:
+        dashboard_tables_refresh = None
+    if dashboard_tables_refresh is not None:
+        load_before = os.getloadavg()
+        clock = time.perf_counter()
+        refreshed = dashboard_tables_refresh()
+        report["dashboard_tables_refresh"] = {
+            "seconds": round(time.perf_counter() - clock, 2),
+            "rows": getattr(refreshed, "rows", None),
+            "loadavg_before": load_before,
+            "loadavg_after": os.getloadavg(),
+            "peak_rss_mb_so_far": peak_rss_mb(),
+        }
+    if fitted and args.peer_python != "none":
+        report["peer"] = _peer_fits(fitted[0], Path(args.work_dir), args.peer_python)
     print(json.dumps(report, ensure_ascii=False, default=str))
 
 
@@ -167,8 +258,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         env.pop("DATABASE_URL", None)
     else:
         if not args.skip_load:
-            pg_recreate(PG_DATABASE, args.pg_server)
-        env["DATABASE_URL"] = f"{args.pg_server}/{PG_DATABASE}"
+            pg_recreate(args.pg_database, args.pg_server)
+        env["DATABASE_URL"] = f"{args.pg_server}/{args.pg_database}"
     env["GUANXI_DATA_DIR"] = str(work_dir)
     env.setdefault("OPENBLAS_NUM_THREADS", "1")
     env["GUANXI_SECRET_KEY"] = env.get("GUANXI_SECRET_KEY", "bench-scoring-not-secret")
@@ -186,6 +277,13 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=20_000)
     parser.add_argument("--work-dir", default=os.environ.get("GUANXI_BENCH_DIR", DEFAULT_WORK_DIR))
     parser.add_argument("--pg-server", default=DEFAULT_PG_SERVER)
+    parser.add_argument("--pg-database", default=PG_DATABASE)
+    parser.add_argument(
+        "--reset-scores",
+        action="store_true",
+        help="with --skip-load: forget earlier scoring runs so the first run is a first run",
+    )
+    parser.add_argument("--peer-python", default=DEFAULT_PEER_PYTHON, help="'none' to skip")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
@@ -200,6 +298,10 @@ def main() -> None:
         for name, run in report["runs"].items():
             print(f"{name:32} {run}")
         print("peak RSS (MB):", report["peak_rss_mb"], "| notes:", report["notes"])
+        if "dashboard_tables_refresh" in report:
+            print("dashboard_tables_refresh:", report["dashboard_tables_refresh"])
+        for who, fit in report.get("peer", {}).items():
+            print(f"fit on the run's summary, {who}: {fit}")
         results.append(report)
     out = PROJECT_DIR / "bench" / "results" / "scoring.json"
     out.parent.mkdir(parents=True, exist_ok=True)

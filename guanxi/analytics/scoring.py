@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -50,8 +50,8 @@ from guanxi.analytics.models import (
 )
 from guanxi.analytics.rfm import quantile_scores
 from guanxi.customers.models import Customer, Interaction, LifecycleStage
-from guanxi.platform.audit import audit_record_many
-from guanxi.platform.bulk import insert_many
+from guanxi.platform.models import AuditEntry
+from guanxi.platform.request_context import current_origin
 from guanxi.sales.models import COUNTED_STATUSES, Order, OrderStatus
 
 CHUNK = 5000
@@ -115,6 +115,22 @@ class ScoringResult:
     fit: dict[str, Any] = field(default_factory=dict)
     fit_error: str = ""
     seconds: float = 0.0
+    # Seconds per phase (read, SQL aggregates, fit, predictions, writes), for the
+    # benchmarks and the command's --json output.
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+class _Laps:
+    """Wall-clock seconds per phase of a run, each lap ending where the next starts."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + now - self._last, 3)
+        self._last = now
 
 
 def scoring_settings_get() -> ScoringSettings:
@@ -375,7 +391,9 @@ def _predict(
     today: datetime.date,
     settings: ScoringSettings,
     is_fitting: bool,
+    laps: _Laps | None = None,
 ) -> tuple[_Fit, dict[str, np.ndarray] | None]:
+    laps = laps or _Laps()
     bought, frequency, recency, age, monetary = _clv_inputs(orders, today.toordinal())
     if is_fitting:
         summary = Summary(
@@ -394,6 +412,7 @@ def _predict(
         except InsufficientDataError as error:
             return _Fit(error=str(error.args[0] if error.args else error)), None
         fit = _Fit(bgnbd=report.bgnbd, gamma_gamma=report.gamma_gamma)
+        laps.lap("fit")
     if fit.bgnbd is None or fit.gamma_gamma is None or not np.any(bought):
         return fit, None
     predictions = predict_customers(
@@ -417,6 +436,7 @@ def _predict(
         full = np.full(size, np.nan)
         full[bought] = array
         values[name] = full
+    laps.lap("predict")
     return fit, values
 
 
@@ -642,17 +662,40 @@ SCORE_COLUMNS = (
 )
 
 
+def _insert_rows(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Plain tuples into `table`: COPY on PostgreSQL (a multi-row INSERT spends its
+    time in the driver parsing placeholders, executemany in round trips), one
+    executemany per CHUNK elsewhere. Values are already adapted for the backend."""
+    ops = connection.ops
+    names = ", ".join(ops.quote_name(name) for name in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            statement = f"COPY {ops.quote_name(table)} ({names}) FROM STDIN"
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        insert = (
+            f"INSERT INTO {ops.quote_name(table)} ({names}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= CHUNK:
+                cursor.executemany(insert, batch)
+                batch = []
+        if batch:
+            cursor.executemany(insert, batch)
+
+
 def _write_scores(
     ids: np.ndarray, columns: dict[str, Any], now: datetime.datetime, *, is_all: bool
 ) -> None:
-    """Replace the score rows: one DELETE (full run) or per 900 ids, then executemany
-    of plain tuples (no model instances: 1,000,000 rows in seconds, not minutes)."""
+    """Replace the score rows: one DELETE (full run) or per 900 ids, then the rows as
+    plain tuples (no model instances: 1,000,000 rows in seconds, not minutes)."""
     ops = connection.ops
-    table = ops.quote_name(CustomerScore._meta.db_table)
-    insert = (
-        f"INSERT INTO {table} ({', '.join(ops.quote_name(name) for name in SCORE_COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * len(SCORE_COLUMNS))})"
-    )
+    table = CustomerScore._meta.db_table
     computed_at = ops.adapt_datetimefield_value(now)
     empty_reasons = ops.adapt_json_value([], None)
 
@@ -666,41 +709,41 @@ def _write_scores(
 
     with connection.cursor() as cursor:
         if is_all:
-            cursor.execute(f"DELETE FROM {table}")
-        for start in range(0, ids.size, CHUNK):
-            stop = min(start + CHUNK, ids.size)
-            chunk = ids[start:stop].tolist()
-            if not is_all:
+            cursor.execute(f"DELETE FROM {ops.quote_name(table)}")
+        else:
+            for start in range(0, ids.size, 900):
+                chunk = ids[start : start + 900].tolist()
                 CustomerScore.objects.filter(customer_id__in=chunk).delete()
-            rows = []
-            for index in range(start, stop):
-                reasons = columns["reasons"][index]
-                rows.append(
-                    (
-                        chunk[index - start],
-                        columns["recency_days"][index],
-                        int(columns["frequency"][index]),
-                        money(_money(columns["monetary"][index])),
-                        money(_money(columns["profit"][index])),
-                        int(columns["purchases"][index]),
-                        day(int(columns["first"][index])),
-                        day(int(columns["last"][index])),
-                        int(columns["interactions"][index]),
-                        int(columns["r"][index]),
-                        int(columns["f"][index]),
-                        int(columns["m"][index]),
-                        int(columns["rfm"][index]),
-                        columns["p_alive"][index],
-                        columns["purchases_90"][index],
-                        columns["purchases_365"][index],
-                        money(columns["clv"][index]),
-                        bool(columns["is_at_risk"][index]),
-                        ops.adapt_json_value(reasons, None) if reasons else empty_reasons,
-                        money(_money(columns["value_at_risk"][index])),
-                        computed_at,
-                    )
-                )
-            cursor.executemany(insert, rows)
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        id_list = ids.tolist()
+        for index in range(ids.size):
+            reasons = columns["reasons"][index]
+            yield (
+                id_list[index],
+                columns["recency_days"][index],
+                int(columns["frequency"][index]),
+                money(_money(columns["monetary"][index])),
+                money(_money(columns["profit"][index])),
+                int(columns["purchases"][index]),
+                day(int(columns["first"][index])),
+                day(int(columns["last"][index])),
+                int(columns["interactions"][index]),
+                int(columns["r"][index]),
+                int(columns["f"][index]),
+                int(columns["m"][index]),
+                int(columns["rfm"][index]),
+                columns["p_alive"][index],
+                columns["purchases_90"][index],
+                columns["purchases_365"][index],
+                money(columns["clv"][index]),
+                bool(columns["is_at_risk"][index]),
+                ops.adapt_json_value(reasons, None) if reasons else empty_reasons,
+                money(_money(columns["value_at_risk"][index])),
+                computed_at,
+            )
+
+    _insert_rows(table, SCORE_COLUMNS, rows())
 
 
 def customer_scores_apply(
@@ -720,8 +763,6 @@ def customer_scores_apply(
     changed = np.flatnonzero(current != new_values)
     if not changed.size:
         return 0
-    history: list[Any] = []
-    audit: list[tuple[Any, dict[str, Any]]] = []
     for value in sorted(set(new_values[changed].tolist())):
         members = changed[new_values[changed] == value]
         for start in range(0, members.size, 900):
@@ -729,43 +770,59 @@ def customer_scores_apply(
             Customer.objects.filter(id__in=chunk_ids).update(
                 **{field_name: value, "version": F("version") + 1}
             )
-    for index in changed.tolist():
-        customer_id = int(customers["id"][index])
-        before, after = current[index], new_values[index]
-        if field_name == "grade":
-            history.append(
-                GradeChange(
-                    customer_id=customer_id,
-                    from_grade=before,
-                    to_grade=after,
-                    reason=reasons[index],
-                    changed_at=now,
-                )
-            )
-        else:
-            history.append(
-                StageChange(
-                    customer_id=customer_id,
-                    from_stage=before,
-                    to_stage=after,
-                    reason=reasons[index],
-                    changed_at=now,
-                )
-            )
-        audit.append(
-            (
-                Customer(pk=customer_id, name=customers["name"][index]),
-                {field_name: [before, after], "reason": reasons[index]},
-            )
-        )
+    # History rows and audit entries as plain tuples (what audit_record_many writes,
+    # without a model instance per row: 1,000,000 changes on a first run).
+    ops = connection.ops
+    changed_at = ops.adapt_datetimefield_value(now)
     model = GradeChange if field_name == "grade" else StageChange
-    for start in range(0, len(history), CHUNK):
-        insert_many(model, history[start : start + CHUNK])
-        audit_record_many(
-            actor=None,
-            action=f"analytics.customer.{'graded' if field_name == 'grade' else 'stage_changed'}",
-            entries=audit[start : start + CHUNK],
-        )
+    prefix = "grade" if field_name == "grade" else "stage"
+    history_columns = ("customer_id", f"from_{prefix}", f"to_{prefix}", "reason", "changed_at")
+    id_list = customers["id"][changed].tolist()
+    befores = current[changed].tolist()
+    afters = new_values[changed].tolist()
+    why = [reasons[index] for index in changed.tolist()]
+    names = customers["name"][changed].tolist()
+    _insert_rows(
+        model._meta.db_table,
+        history_columns,
+        zip(id_list, befores, afters, why, [changed_at] * len(id_list), strict=True),
+    )
+    origin = current_origin()
+    action = f"analytics.customer.{'graded' if field_name == 'grade' else 'stage_changed'}"
+    object_type = Customer._meta.label_lower
+    audit_columns = (
+        "actor_id",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "changes",
+        "ip_address",
+        "user_agent",
+        "created_at",
+    )
+    created_at = ops.adapt_datetimefield_value(timezone.now())
+    user_agent = origin.user_agent or ""
+    _insert_rows(
+        AuditEntry._meta.db_table,
+        audit_columns,
+        (
+            (
+                None,
+                action,
+                object_type,
+                str(customer_id),
+                str(name)[:300],
+                ops.adapt_json_value({field_name: [before, after], "reason": reason}, None),
+                origin.ip,
+                user_agent,
+                created_at,
+            )
+            for customer_id, name, before, after, reason in zip(
+                id_list, names, befores, afters, why, strict=True
+            )
+        ),
+    )
     return int(changed.size)
 
 
@@ -791,6 +848,7 @@ def scores_compute(
     transaction; a failure leaves the previous scores in place.
     """
     started = time.monotonic()
+    laps = _Laps()
     now = timezone.now()
     today = today or timezone.localdate()
     settings = scoring_settings_get()
@@ -807,22 +865,30 @@ def scores_compute(
     report("customers", 0, steps)
     customers = _live_customers(selected)
     ids = customers["id"]
+    laps.lap("read_customers")
     report("orders", 1, steps)
     orders = _order_aggregates(ids, today=today, settings=settings, is_all=is_all)
+    laps.lap("sql_orders")
     interactions = _interaction_counts(ids, now=now, settings=settings, is_all=is_all)
+    laps.lap("sql_interactions")
     notes = _notes(orders, today=today, is_all=is_all, ids=ids)
+    laps.lap("sql_notes")
 
     report("rfm", 2, steps)
     has_purchase = orders["purchases"] > 0
     recency = np.where(has_purchase, today.toordinal() - orders["last"], np.nan).astype(np.float64)
     rfm = _rfm(recency, orders, has_purchase, is_all=is_all, ids=ids)
+    laps.lap("rfm")
 
     report("clv", 3, steps)
     last_full = ScoringRun.objects.filter(
         mode=ScoringRunMode.FULL, finished_at__isnull=False
     ).first()
     fit = _Fit() if is_all else _fit_from_stored(last_full.fit if last_full else {})
-    fit, predictions = _predict(fit, orders, today=today, settings=settings, is_fitting=is_all)
+    laps.lap("clv_prepare")
+    fit, predictions = _predict(
+        fit, orders, today=today, settings=settings, is_fitting=is_all, laps=laps
+    )
 
     report("rules", 4, steps)
     is_at_risk, reasons, value_at_risk = _churn(orders, interactions, predictions, settings)
@@ -871,12 +937,15 @@ def scores_compute(
         "reasons": reasons,
         "value_at_risk": value_at_risk,
     }
+    laps.lap("rules")
     with transaction.atomic():
         run = ScoringRun.objects.create(mode=mode, as_of=today, started_at=now)
         _write_scores(ids, columns, now, is_all=is_all)
+        laps.lap("write_scores")
         grade_changes = 0
         if rules:
             grades, grade_reasons = _grades(rules, values, settings.rfm_period_days)
+            laps.lap("grades")
             grade_changes = customer_scores_apply(
                 field_name="grade",
                 customers=customers,
@@ -884,6 +953,7 @@ def scores_compute(
                 reasons=grade_reasons,
                 now=now,
             )
+            laps.lap("write_grades")
         changed_stage = np.flatnonzero(customers["stage"] != stages)
         stage_reasons = [""] * ids.size
         for index in changed_stage.tolist():
@@ -895,6 +965,7 @@ def scores_compute(
             reasons=stage_reasons,
             now=now,
         )
+        laps.lap("write_stages")
         run.customers = int(ids.size)
         run.grade_changes = grade_changes
         run.stage_changes = stage_changes
@@ -903,6 +974,7 @@ def scores_compute(
         run.fit_error = fit.error
         run.finished_at = timezone.now()
         run.save()
+    laps.lap("commit")
     playbook_tasks = 0
     if last_run is not None and changed_stage.size:
         # Not on the first run ever: every customer "enters" a stage then, and the
@@ -912,6 +984,7 @@ def scores_compute(
         playbook_tasks = playbook_tasks_create(
             entered=[(int(ids[index]), str(stages[index])) for index in changed_stage.tolist()]
         )
+        laps.lap("playbook_tasks")
     report("done", steps, steps)
     return ScoringResult(
         run_id=run.pk,
@@ -924,6 +997,7 @@ def scores_compute(
         fit=run.fit,
         fit_error=fit.error,
         seconds=time.monotonic() - started,
+        phases=laps.seconds,
     )
 
 
