@@ -273,3 +273,17 @@ def test_new_schedule_does_not_send_for_a_passed_day(org: Any) -> None:
         recipients=[org.admin.pk],
     )  # fmt: skip
     assert not services.is_due(schedule, today)
+
+
+def test_demo_saved_reports(org: Any) -> None:
+    from guanxi.reports.builder.demo import DEMO_REPORTS, generate_saved_reports
+
+    users = [org.admin, org.manager, org.east_rep]
+    assert generate_saved_reports(users=users) == {"saved_reports": len(DEMO_REPORTS)}
+    assert generate_saved_reports(users=users) == {"saved_reports": 0}  # twice: no copies
+    from guanxi.reports.builder.definition import definition_parse
+    from guanxi.reports.builder.query import report_run
+    from guanxi.reports.models import SavedReport
+
+    for report in SavedReport.objects.all():
+        report_run(actor=report.owner, definition=definition_parse(report.definition))

@@ -1,0 +1,41 @@
+"""A few saved reports for the demo data set (called by guanxi.demo.generator)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guanxi.reports.builder.services import saved_report_create
+
+# (name, owner's role code, shared with the team, definition)
+DEMO_REPORTS: list[tuple[str, str, bool, dict[str, Any]]] = [
+    ("各省销售额与客户数", "admin", False,
+     {"dimension": "region", "measures": ["revenue", "customers"], "top_n": 10}),
+    ("按来源看客户价值", "admin", False,
+     {"dimension": "source", "measures": ["customers", "clv_total", "clv_average"]}),
+    ("团队月度销售", "manager", True,
+     {"dimension": "month", "measures": ["revenue", "profit", "orders"]}),
+    ("产品销售排行", "manager", True,
+     {"dimension": "product", "measures": ["revenue", "profit", "customers"], "top_n": 15}),
+    ("流失风险按负责人", "manager", True,
+     {"dimension": "owner", "measures": ["at_risk", "value_at_risk"], "sort": "value_at_risk"}),
+]  # fmt: skip
+
+
+def generate_saved_reports(*, users: list[Any], **_ignored: Any) -> dict[str, int]:
+    """Save DEMO_REPORTS for the first active user of each role (skipped when that
+    user already has a report of the same name: the generator can run twice)."""
+    created = 0
+    by_role: dict[str, Any] = {}
+    for user in users:
+        code = getattr(getattr(user, "role", None), "code", None)
+        if user.is_superuser and "admin" not in by_role:
+            by_role["admin"] = user
+        if code and code not in by_role and user.is_active:
+            by_role[code] = user
+    for name, role, is_shared, definition in DEMO_REPORTS:
+        owner = by_role.get(role)
+        if owner is None or owner.saved_reports.filter(name=name).exists():
+            continue
+        saved_report_create(actor=owner, name=name, definition=definition, is_shared=is_shared)
+        created += 1
+    return {"saved_reports": created}
