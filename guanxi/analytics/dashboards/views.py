@@ -40,6 +40,14 @@ def _filter_form(request: HttpRequest) -> DashboardFilterForm:
     )
 
 
+def _flow_months(period: selectors.PeriodRef) -> int:
+    """The stage-flow page's choice (1/3/6/12 months back) that covers the period."""
+    from guanxi.analytics.views import FLOW_MONTHS
+
+    length = period.month_last - period.month_first + 1
+    return next((months for months in FLOW_MONTHS if months >= length), FLOW_MONTHS[-1])
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -74,6 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": charts.dashboard_charts(board) if board is not None else None,
         "state": selectors.refresh_state() if board is None else board.kpis.as_of,
         "view": values["view"] or selectors.VIEW_MINE,
+        "flow_months": _flow_months(board.period) if board is not None else 1,
         "customers_url": (charts.customers_url(board.scope) if board is not None else ""),
     }
     return render(request, "analytics/dashboard.html", context)

@@ -1,0 +1,142 @@
+"""Chart data of the dashboard (score cells, stage flow, top lists) and the whole
+dashboard in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from guanxi.analytics.dashboards.selectors.kpis import KpiReport, kpi_report, money
+from guanxi.analytics.dashboards.selectors.scope import VIEW_MINE, DashboardScope, PeriodRef
+from guanxi.analytics.models import (
+    CustomerScore,
+    ScoreCell,
+    StageFlowMonth,
+)
+from guanxi.platform.permissions import has_permission
+
+# --- charts --------------------------------------------------------------------------
+
+
+@dataclass
+class CellSums:
+    by_grade: dict[str, int]
+    by_stage: dict[str, int]
+    rfm: dict[tuple[int, int], int]  # (R, F) -> customers, scored customers only
+    customers: int
+    at_risk: int
+    value_at_risk: Decimal
+
+
+def score_cells(*, scope: DashboardScope) -> CellSums:
+    """Current grade, stage and R × F counts (one query over ScoreCell)."""
+    rows = (
+        ScoreCell.objects.filter(scope.condition(ScoreCell))
+        .values("grade", "stage", "r_score", "f_score")
+        .annotate(customers=Sum("customers"), at_risk=Sum("at_risk"), var=Sum("value_at_risk"))
+        .order_by()
+    )
+    sums = CellSums({}, {}, {}, 0, 0, Decimal("0.00"))
+    for row in rows:
+        count = row["customers"] or 0
+        sums.by_grade[row["grade"]] = sums.by_grade.get(row["grade"], 0) + count
+        sums.by_stage[row["stage"]] = sums.by_stage.get(row["stage"], 0) + count
+        if row["r_score"] and row["f_score"]:
+            key = (row["r_score"], row["f_score"])
+            sums.rfm[key] = sums.rfm.get(key, 0) + count
+        sums.customers += count
+        sums.at_risk += row["at_risk"] or 0
+        sums.value_at_risk += money(row["var"])
+    return sums
+
+
+def stage_flow_rows(*, scope: DashboardScope, period: PeriodRef) -> list[tuple[str, str, int]]:
+    """(from stage, to stage, changes) in the period's months (one query)."""
+    rows = (
+        StageFlowMonth.objects.filter(month__gte=period.month_first, month__lte=period.month_last)
+        .filter(scope.condition(StageFlowMonth))
+        .values_list("from_stage", "to_stage")
+        .annotate(total=Sum("changes"))
+        .order_by("-total")
+    )
+    return [(before, after, int(total)) for before, after, total in rows]
+
+
+def top_customers(*, scope: DashboardScope, limit: int = 10) -> list[CustomerScore]:
+    """Highest 12-month CLV first (index score_clv); when no CLV was computed (the
+    fit was impossible), highest spend in the RFM period."""
+    visible = scope.customers()
+    rows = list(
+        CustomerScore.objects.filter(customer__in=visible, clv_12m__isnull=False)
+        .select_related("customer", "customer__owner")
+        .order_by("-clv_12m", "customer_id")[:limit]
+    )
+    if rows:
+        return rows
+    return list(
+        CustomerScore.objects.filter(customer__in=visible, monetary__gt=0)
+        .select_related("customer", "customer__owner")
+        .order_by("-monetary", "customer_id")[:limit]
+    )
+
+
+def churn_risks(*, scope: DashboardScope, limit: int = 10) -> list[CustomerScore]:
+    """Warned customers of the view, highest value at risk first (the churn list's
+    selector, narrowed to the view)."""
+    from guanxi.analytics.selectors import churn_warning_list
+
+    rows = churn_warning_list(actor=scope.actor).filter(customer__in=scope.customers())
+    return list(rows[:limit])
+
+
+# --- the whole dashboard -------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    scope: DashboardScope
+    period: PeriodRef
+    kpis: KpiReport
+    cells: CellSums
+    flow: list[tuple[str, str, int]]
+    churn: list[tuple[CustomerScore, Any]]  # (score, latest win-back or None)
+    top: list[CustomerScore]
+    trend: Any = None  # reports.selectors.SalesTrend, None without the reports permission
+
+
+def dashboard_get(
+    *, scope: DashboardScope, period: PeriodRef, today: dt.date | None = None
+) -> Dashboard:
+    """Everything one dashboard shows; a fixed number of queries whatever the data
+    size (pre-aggregated tables, top-N lists on indexes, SalesMonth for the trend)."""
+    from guanxi.analytics.selectors import latest_win_backs
+    from guanxi.reports.permissions import VIEW_SALES_REPORTS
+    from guanxi.reports.selectors import ReportFilter, sales_trend
+
+    churn = churn_risks(scope=scope)
+    win_backs = latest_win_backs(customer_ids=[row.customer_id for row in churn])
+    trend = None
+    if has_permission(scope.actor, VIEW_SALES_REPORTS):
+        trend = sales_trend(
+            actor=scope.actor,
+            filters=ReportFilter(
+                date_from=period.start,
+                date_to=period.end,
+                owner=scope.actor.pk if scope.view == VIEW_MINE else None,
+                team=scope.team.pk if scope.team is not None else None,
+            ),
+        )
+    return Dashboard(
+        scope=scope,
+        period=period,
+        kpis=kpi_report(scope=scope, period=period, today=today),
+        cells=score_cells(scope=scope),
+        flow=stage_flow_rows(scope=scope, period=period),
+        churn=[(score, win_backs.get(score.customer_id)) for score in churn],
+        top=top_customers(scope=scope),
+        trend=trend,
+    )
