@@ -60,8 +60,8 @@ from guanxi.reports.selectors import (
     require_reports,
     resolve_filter,
 )
-from guanxi.reports.services import MonthStart, counted_orders
-from guanxi.sales.models import Order, OrderLine, Product
+from guanxi.reports.services import MonthStart
+from guanxi.sales.models import COUNTED_STATUSES, Order, OrderLine, Product
 
 OTHER = "__other__"
 NONE = "__none__"
@@ -187,22 +187,30 @@ def _customers(actor: Any, definition: Definition, owner: Any, team: Any) -> Que
     return qs
 
 
-def _orders(
+def _order_condition(
     actor: Any, definition: Definition, owner: Any, team: Any, period: Period
-) -> QuerySet[Order]:
-    qs = counted_orders().filter(order_date__gte=period.start, order_date__lte=period.last_day)
-    condition = scope_condition(Order, actor)
-    if condition is not None:
-        qs = qs.filter(condition)
+) -> Q:
+    """Counted orders of the period in scope (the rows of `counted_orders`, as a Q so
+    that order lines can be filtered through the same condition)."""
+    condition = Q(
+        status__in=COUNTED_STATUSES,
+        deleted_at__isnull=True,
+        customer__deleted_at__isnull=True,
+        order_date__gte=period.start,
+        order_date__lte=period.last_day,
+    )
+    scope = scope_condition(Order, actor)
+    if scope is not None:
+        condition &= scope
     if owner is not None:
-        qs = qs.filter(customer__owner_id=owner.pk)
+        condition &= Q(customer__owner_id=owner.pk)
     if team is not None:
-        qs = qs.filter(customer__team__path__startswith=team.path)
+        condition &= Q(customer__team__path__startswith=team.path)
     if definition.grade:
-        qs = qs.filter(customer__grade=definition.grade)
+        condition &= Q(customer__grade=definition.grade)
     if definition.stage:
-        qs = qs.filter(customer__lifecycle_stage=definition.stage)
-    return qs
+        condition &= Q(customer__lifecycle_stage=definition.stage)
+    return condition
 
 
 def _score_annotations(measures: tuple[str, ...], prefix: str = "") -> dict[str, Any]:
@@ -273,9 +281,21 @@ def _group_attribute(
     return groups
 
 
-def _group_product(definition: Definition, orders: QuerySet[Order]) -> dict[Any, Sums]:
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """The same condition seen from a model one relation away (orders -> order lines)."""
+    clone = Q()
+    clone.connector, clone.negated = condition.connector, condition.negated
+    clone.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in condition.children
+    ]
+    return clone
+
+
+def _group_product(definition: Definition, orders: Q) -> dict[Any, Sums]:
     measures = set(definition.measures)
-    lines = OrderLine.objects.filter(order__in=orders.values("id"))
+    # the lines joined to the counted orders (a join plans better than `IN (subquery)`)
+    lines = OrderLine.objects.filter(_prefixed(orders, "order__"))
     groups: dict[Any, Sums] = {}
     if measures & ORDER_MEASURES:
         rows = (
@@ -461,9 +481,10 @@ def report_run(*, actor: Any, definition: Definition) -> ReportResult:
     )
     _check_in_scope(actor, owner, team)
     customers = _customers(actor, definition, owner, team)
-    orders = _orders(actor, definition, owner, team, period)
+    condition = _order_condition(actor, definition, owner, team, period)
+    orders = Order.objects.filter(condition)
     if definition.dimension == "product":
-        groups = _group_product(definition, orders)
+        groups = _group_product(definition, condition)
     elif definition.dimension == "month":
         groups = _group_month(definition, customers, orders, period)
     else:
