@@ -23,10 +23,10 @@ from guanxi.customers.services import (
     contact_delete,
     contact_update,
     customer_create,
-    customer_create_many,
     customer_delete,
     customer_update,
 )
+from guanxi.customers.services.create_rows import customer_create_rows
 from guanxi.platform.imports.targets import RowInvalid, register_import_target
 from guanxi.platform.imports.values import (
     ImportValueError,
@@ -93,11 +93,29 @@ def _first(values: dict[str, list[Any]], name: str) -> str:
     return next((clean_text(v) for v in values.get(name, []) if clean_text(v)), "")
 
 
-def _parse_common(values: dict[str, list[Any]], errors: list[str], labels: dict[str, str]) -> dict:
+def _firsts(values: dict[str, list[Any]]) -> dict[str, str]:
+    """_first of every mapped field at once (each cell cleaned once, not once a question)."""
+    found: dict[str, str] = {}
+    for name, cells in values.items():
+        for cell in cells:
+            text = clean_text(cell)
+            if text:
+                found[name] = text
+                break
+    return found
+
+
+def _parse_common(
+    values: dict[str, list[Any]],
+    errors: list[str],
+    labels: dict[str, str],
+    firsts: dict[str, str] | None = None,
+) -> dict:
+    first = _firsts(values) if firsts is None else firsts
     record: dict[str, Any] = {}
     for name in values:
         if name in TEXT_LIMITS:
-            text = _first(values, name)
+            text = first.get(name, "")
             if len(text) > TEXT_LIMITS[name]:
                 errors.append(
                     _("%(field)s is too long (%(length)s characters, at most %(limit)s).")
@@ -118,17 +136,17 @@ def _parse_common(values: dict[str, list[Any]], errors: list[str], labels: dict[
                 errors.append(error.message)
         if found:
             record[name] = list(dict.fromkeys(found))
-    if _first(values, "birthday"):
+    if first.get("birthday"):
         try:
             record["birthday"] = parse_date(values["birthday"][0])
         except ImportValueError as error:
             errors.append(error.message)
-    if _first(values, "notes"):
+    if first.get("notes"):
         record["notes"] = "\n".join(clean_text(v) for v in values["notes"] if clean_text(v))
     custom = {
-        name.removeprefix("custom:"): _first(values, name)
+        name.removeprefix("custom:"): first[name]
         for name in values
-        if name.startswith("custom:") and _first(values, name)
+        if name.startswith("custom:") and first.get(name)
     }
     if custom:
         record["custom_fields"] = custom
@@ -140,6 +158,17 @@ def _keys(record: dict[str, Any], extra: str = "") -> list[str]:
     keys += [f"email:{email.lower()}" for email in record.get("emails", [])]
     if record.get("name"):
         keys.append(f"name:{name_key(record['name'])}{extra}")
+    return keys
+
+
+def _stored_keys(name: str, pinyin: str, phones: Any, emails: Any) -> list[str]:
+    """A stored customer's dedupe keys, the name's from its stored pinyin (what _keys
+    computes from the name, without pypinyin) unless that pinyin was cut at 400."""
+    keys = [f"phone:{national_digits(phone)}" for phone in phones or []]
+    keys += [f"email:{email.lower()}" for email in emails or []]
+    if name:
+        full = pinyin if pinyin and len(pinyin) < 400 else pinyin_of(name)
+        keys.append(f"name:{pinyin_key(full)}")
     return keys
 
 
@@ -267,12 +296,13 @@ class CustomerImportAdapter:
 
     def parse(self, values: dict[str, list[Any]], context: Any) -> dict[str, Any]:
         errors: list[str] = []
-        record = _parse_common(values, errors, self.fields)
-        if _first(values, "grade"):
-            record["grade"] = _first(values, "grade").upper()[:1]
-        if _first(values, "owner"):
+        first = _firsts(values)
+        record = _parse_common(values, errors, self.fields, first)
+        if first.get("grade"):
+            record["grade"] = first["grade"].upper()[:1]
+        if first.get("owner"):
             try:
-                record["owner"] = context["owners"].resolve(_first(values, "owner"))
+                record["owner"] = context["owners"].resolve(first["owner"])
             except ImportValueError as error:
                 errors.append(error.message)
         tag_ids = []
@@ -342,6 +372,16 @@ class CustomerImportAdapter:
                 return
             last = rows[-1][0]
 
+    def fetch_keys(self, ids: list[int], context: Any) -> dict[int, list[str]]:
+        """The dedupe keys of live customers by id, without loading model instances."""
+        found = Customer.objects.filter(pk__in=ids, deleted_at__isnull=True).values_list(
+            "pk", "name", "name_pinyin", "phones", "emails"
+        )
+        return {
+            pk: _stored_keys(name, pinyin, phones, emails)
+            for pk, name, pinyin, phones, emails in found
+        }
+
     def fetch_many(self, ids: list[int], context: Any) -> dict[int, Customer]:
         found = Customer.objects.filter(pk__in=ids, deleted_at__isnull=True)
         return {customer.pk: customer for customer in found}
@@ -349,10 +389,8 @@ class CustomerImportAdapter:
     def instance_keys(self, instance: Customer) -> list[str]:
         return _keys({"name": instance.name, "phones": instance.phones, "emails": instance.emails})
 
-    def create_many(
-        self, *, actor: Any, records: list[dict[str, Any]], context: Any
-    ) -> list[Customer]:
-        return customer_create_many(actor=actor, rows=records)
+    def create_many(self, *, actor: Any, records: list[dict[str, Any]], context: Any) -> list[int]:
+        return customer_create_rows(actor=actor, rows=records)
 
     def update(
         self, *, actor: Any, instance: Any, record: dict[str, Any], policy: str, context: Any

@@ -264,58 +264,87 @@ def customer_create(
     return customer
 
 
-@transaction.atomic
-def customer_create_many(*, actor: Any, rows: list[dict[str, Any]]) -> list[Customer]:
-    """Create many customers at once (large imports): the checks of customer_create,
-    row by row, then one INSERT per table instead of several per customer.
-
-    Raises BatchInvalid({position: ValidationError}) and writes nothing when any
-    row is refused. Owners and tags are given as ids or objects, as for create.
-    """
+def _bulk_owners(rows: list[dict[str, Any]], actor_user: Any) -> dict[int, Any]:
+    """The active users the rows name as owners (and the actor), with their teams."""
     from guanxi.accounts.models import User
-    from guanxi.platform.imports.targets import BatchInvalid
 
-    require_permission(actor, "customers.add_customer")
-    actor_user = actor if getattr(actor, "pk", None) else None
     owner_ids = {getattr(r.get("owner"), "pk", r.get("owner")) for r in rows} - {None, ""}
     owner_ids.add(getattr(actor_user, "pk", None))
-    owners = {
+    return {
         user.pk: user
         for user in User.objects.select_related("team").filter(
             pk__in=[pk for pk in owner_ids if str(pk).isdigit()], is_active=True
         )
     }
+
+
+def _checked_instance(
+    row: dict[str, Any],
+    *,
+    actor: Any,
+    actor_user: Any,
+    owners: dict[int, Any],
+    known_tags: dict[int, Any],
+    definitions: list[Any],
+) -> tuple[Customer, list[int]]:
+    """One row of customer_create_many as a checked, unsaved Customer and its tag ids;
+    raises ValidationError with customer_create's field errors."""
+    fields = dict(row)
+    errors: dict[str, list[str]] = {}
+    customer = Customer(created_by=actor_user)
+    owner_value = fields.pop("owner", actor_user)
+    owner_id = getattr(owner_value, "pk", owner_value)
+    owner = owners.get(int(owner_id)) if str(owner_id).isdigit() else None
+    if owner_value not in (None, "") and owner is None:
+        errors.setdefault("owner", []).append(str(UNKNOWN_OWNER))
+    elif _is_owner_change_forbidden(customer, owner, actor):
+        errors.setdefault("owner", []).append(str(CANNOT_ASSIGN_OTHERS))
+    customer.owner = owner
+    fields.setdefault("custom_fields", {})
+    wanted_tags = _tag_ids(fields.pop("tags", None), errors)
+    if any(pk not in known_tags for pk in wanted_tags):
+        errors.setdefault("tags", []).append(str(UNKNOWN_TAG))
+    _apply_fields(customer, fields, errors, actor, definitions)
+    if customer.team_id is None and "team" not in fields and owner is not None:
+        customer.team = owner.team
+    _finish(customer, errors)
+    return customer, sorted(set(wanted_tags))
+
+
+@transaction.atomic
+def customer_create_many(*, actor: Any, rows: list[dict[str, Any]]) -> list[Customer]:
+    """Create many customers at once: the checks of customer_create, row by row, then
+    one INSERT per table instead of several per customer.
+
+    Raises BatchInvalid({position: ValidationError}) and writes nothing when any
+    row is refused. Owners and tags are given as ids or objects, as for create.
+    (Imports use customer_create_rows, the same without model instances.)
+    """
+    from guanxi.platform.imports.targets import BatchInvalid
+
+    require_permission(actor, "customers.add_customer")
+    actor_user = actor if getattr(actor, "pk", None) else None
+    owners = _bulk_owners(rows, actor_user)
     known_tags = {tag.pk: tag for tag in Tag.objects.all()}
     definitions = custom_field_definitions(CustomFieldTarget.CUSTOMER)
     problems: dict[int, Exception] = {}
     customers: list[Customer] = []
     tag_ids: list[list[int]] = []
     for position, row in enumerate(rows):
-        fields = dict(row)
-        errors: dict[str, list[str]] = {}
-        customer = Customer(created_by=actor_user)
-        owner_value = fields.pop("owner", actor_user)
-        owner_id = getattr(owner_value, "pk", owner_value)
-        owner = owners.get(int(owner_id)) if str(owner_id).isdigit() else None
-        if owner_value not in (None, "") and owner is None:
-            errors.setdefault("owner", []).append(str(UNKNOWN_OWNER))
-        elif _is_owner_change_forbidden(customer, owner, actor):
-            errors.setdefault("owner", []).append(str(CANNOT_ASSIGN_OTHERS))
-        customer.owner = owner
-        fields.setdefault("custom_fields", {})
-        wanted_tags = _tag_ids(fields.pop("tags", None), errors)
-        if any(pk not in known_tags for pk in wanted_tags):
-            errors.setdefault("tags", []).append(str(UNKNOWN_TAG))
-        _apply_fields(customer, fields, errors, actor, definitions)
-        if customer.team_id is None and "team" not in fields and owner is not None:
-            customer.team = owner.team
         try:
-            _finish(customer, errors)
+            customer, tags = _checked_instance(
+                row,
+                actor=actor,
+                actor_user=actor_user,
+                owners=owners,
+                known_tags=known_tags,
+                definitions=definitions,
+            )
         except ValidationError as error:
             problems[position] = error
             continue
         customers.append(customer)
-        tag_ids.append(sorted(set(wanted_tags)))
+        tag_ids.append(tags)
     if problems:
         raise BatchInvalid(problems)
     insert_many(Customer, customers)

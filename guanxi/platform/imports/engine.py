@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from guanxi.platform.bulk import insert_many
+from guanxi.platform.bulk import insert_rows
 from guanxi.platform.exceptions import ApplicationError, ValidationError
 from guanxi.platform.imports.keyindex import KeyIndex
 from guanxi.platform.imports.reading import Row, Table
@@ -108,6 +108,7 @@ class ImportEngine:
         # Created in the current batch: enter the index only once the batch is kept.
         self.created_keys: list[tuple[list[str], int]] = []
         self.summary = Summary()
+        self._row_columns: tuple[list[str], Any] | None = None
         self.columns = [
             (index, mapped)
             for index, header in enumerate(table.headers)
@@ -198,18 +199,25 @@ class ImportEngine:
         ]
 
     def _record(self, outcomes: list[Outcome]) -> None:
-        if self.run is None:
+        if self.run is None or not outcomes:
             return
-        insert_many(
-            ImportRunRow,
+        if self._row_columns is None:
+            self._row_columns = _import_row_columns()
+        columns, encoder = self._row_columns
+        ops = connection.ops
+        empty = ops.adapt_json_value({}, encoder)
+        run_id = self.run.pk
+        insert_rows(
+            ImportRunRow._meta.db_table,
+            columns,
             [
-                ImportRunRow(
-                    run=self.run,
-                    row_number=o.row_number,
-                    outcome=o.outcome,
-                    object_id=o.object_id,
-                    before=o.before,
-                    message=o.message[:2000],
+                (
+                    run_id,
+                    o.row_number,
+                    o.outcome,
+                    o.object_id,
+                    ops.adapt_json_value(o.before, encoder) if o.before else empty,
+                    o.message[:2000],
                 )
                 for o in outcomes
             ],
@@ -259,7 +267,7 @@ class ImportEngine:
                     if match.instance is None and pending:
                         self._create(pending, outcomes)  # write it first, then update it
                         pending = []
-                    match = match.instance
+                    match = self._instance_of(match.instance)
                 if match is None:  # the earlier row failed
                     outcomes[item.slot] = Outcome(
                         row_number=item.row.number,
@@ -299,21 +307,31 @@ class ImportEngine:
         flat = [key for item in parsed for key in item.keys]
         found = iter(self.index.lookup(flat))
         candidates = [[next(found) for _key in item.keys] for item in parsed]
-        wanted = {pk for ids in candidates for pk in ids if pk is not None}
-        instances = self.adapter.fetch_many(sorted(wanted), self.context) if wanted else {}
-        matches: list[Any] = []
+        wanted = sorted({pk for ids in candidates for pk in ids if pk is not None})
+        if not wanted:
+            return [None] * len(parsed)
+        if hasattr(self.adapter, "fetch_keys"):
+            # Keys only (no model instances): enough to confirm a match; the records
+            # themselves are loaded only when the policy updates them.
+            stored = self.adapter.fetch_keys(wanted, self.context)
+        else:
+            instances = self.adapter.fetch_many(wanted, self.context)
+            stored = {pk: self.adapter.instance_keys(found) for pk, found in instances.items()}
+        matched: list[int | None] = []
         for item, ids in zip(parsed, candidates, strict=True):
             match = None
             for pk in ids:
-                instance = instances.get(pk) if pk is not None else None
                 # A hash hit is a candidate only: compare the real keys.
-                if instance is not None and set(item.keys) & set(
-                    self.adapter.instance_keys(instance)
-                ):
-                    match = instance
+                if pk is not None and pk in stored and set(item.keys) & set(stored[pk]):
+                    match = pk
                     break
-            matches.append(match)
-        return matches
+            matched.append(match)
+        if self.options.policy not in ("fill", "overwrite"):
+            return matched  # skip: knowing that it matches is enough
+        if hasattr(self.adapter, "fetch_keys"):
+            ids = sorted({pk for pk in matched if pk is not None})
+            instances = self.adapter.fetch_many(ids, self.context) if ids else {}
+        return [instances.get(pk) if pk is not None else None for pk in matched]
 
     def _match_one(self, item: _Parsed) -> Any:
         match = next((self.seen[key] for key in item.keys if key in self.seen), None)
@@ -390,12 +408,18 @@ class ImportEngine:
         outcomes[item.slot] = Outcome(
             row_number=item.row.number,
             outcome=ImportRunRow.Outcome.CREATED,
-            object_id=str(item.instance.pk),
+            object_id=str(_pk_of(item.instance)),
         )
+
+    def _instance_of(self, created: Any) -> Any:
+        """A created record as a model instance (create_many may give ids only)."""
+        if created is None or not isinstance(created, int):
+            return created
+        return self.adapter.fetch_many([created], self.context).get(created)
 
     def _remember(self, keys: list[str], instance: Any) -> None:
         if self.index is not None:
-            self.created_keys.append((keys, instance.pk))
+            self.created_keys.append((keys, _pk_of(instance)))
         elif not hasattr(self.adapter, "existing_keys"):
             for key in keys:
                 self.seen.setdefault(key, instance)
@@ -432,6 +456,18 @@ class _Parsed:
     record: dict[str, Any]
     keys: list[str]
     instance: Any = None
+
+
+def _pk_of(created: Any) -> Any:
+    """The id of a created record: create_many gives model instances or bare ids."""
+    return created if isinstance(created, int) else created.pk
+
+
+def _import_row_columns() -> tuple[list[str], Any]:
+    """ImportRunRow's columns in the order _record writes them, and its JSON encoder."""
+    meta = ImportRunRow._meta
+    names = ["run", "row_number", "outcome", "object_id", "before", "message"]
+    return [meta.get_field(name).column for name in names], meta.get_field("before").encoder
 
 
 _ROW_ERRORS = (RowInvalid, ImportValueError, ValidationError, ApplicationError)

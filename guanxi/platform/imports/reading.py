@@ -69,6 +69,14 @@ class Table:
             padded = list(cells[:width]) + [""] * (width - len(cells))
             yield Row(number=number, cells=padded, extra_cells=extra)
 
+    def count_rows(self) -> int:
+        """How many rows rows() yields (for progress), without building them."""
+        if self.kind != "csv":
+            return sum(1 for _row in self.rows())
+        raw = _csv_rows(self.path, self.encoding, self.delimiter)
+        next(raw, None)  # the header
+        return sum(1 for _number, cells in raw if any(_has_value(cell) for cell in cells))
+
 
 def max_import_bytes() -> int:
     return int(getattr(settings, "GUANXI_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))

@@ -202,7 +202,7 @@ def import_run_execute(*, run: ImportRun, context: JobContext | None = None) -> 
     table = open_table(run.file_path)
     options = ImportOptions(target=run.target, **run.options)
     if context is not None:
-        context.set_total(sum(1 for _row in table.rows()))
+        context.set_total(table.count_rows())
     engine = ImportEngine(
         actor=actor,
         adapter=import_target(run.target),

@@ -62,9 +62,17 @@ class FastImportAdapter(ImportAdapter, Protocol):
         ...
 
     def fetch_many(self, ids: list[int], context: Any) -> dict[int, Any]: ...
+    def fetch_keys(self, ids: list[int], context: Any) -> dict[int, list[str]]:
+        """Optional: the dedupe keys of these live records, cheaper than fetch_many."""
+        ...
+
     def instance_keys(self, instance: Any) -> list[str]: ...
     def create_many(self, *, actor: Any, records: list[dict[str, Any]], context: Any) -> list[Any]:
-        """Create all or raise BatchInvalid naming the refused records; same checks as create."""
+        """Create all or raise BatchInvalid naming the refused records; same checks as create.
+
+        Returns the created records in order, as model instances or as bare ids
+        (cheaper for large imports; the engine fetches an instance when it needs one).
+        """
         ...
 
 
