@@ -233,7 +233,7 @@ def child(args: argparse.Namespace) -> None:
         from guanxi.analytics.dashboards.services import dashboard_tables_refresh
     except ImportError:
         dashboard_tables_refresh = None
-    if dashboard_tables_refresh is not None:
+    if dashboard_tables_refresh is not None and not args.no_dashboards:
         load_before = os.getloadavg()
         clock = time.perf_counter()
         refreshed = dashboard_tables_refresh()
@@ -287,6 +287,9 @@ def main() -> None:
         help="with --skip-load: forget earlier scoring runs so the first run is a first run",
     )
     parser.add_argument("--peer-python", default=DEFAULT_PEER_PYTHON, help="'none' to skip")
+    parser.add_argument(
+        "--no-dashboards", action="store_true", help="do not time dashboard_tables_refresh"
+    )
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()

@@ -236,6 +236,15 @@ ORDER_COLUMNS = (
 )
 
 
+def _order_table(*, is_all: bool) -> str:
+    """The orders table for the aggregate query. On a full run SQLite must read it
+    front to back: it otherwise walks the (customer, date) index and fetches every
+    order's row by rowid, a random read each (10,000,000 orders in a database bigger
+    than its page cache: tens of minutes instead of a minute)."""
+    table = connection.ops.quote_name(Order._meta.db_table)
+    return f"{table} NOT INDEXED" if is_all and connection.vendor == "sqlite" else table
+
+
 def _order_aggregates(
     ids: np.ndarray, *, today: datetime.date, settings: ScoringSettings, is_all: bool
 ) -> dict[str, np.ndarray]:
@@ -260,7 +269,7 @@ def _order_aggregates(
                 continue
             customer_filter = "AND customer_id IN (" + ",".join(str(int(v)) for v in chunk) + ")"
         sql = ORDER_AGGREGATE_SQL.format(
-            order_table=connection.ops.quote_name(Order._meta.db_table),
+            order_table=_order_table(is_all=chunk is None),
             customer_filter=customer_filter,
         )
         with connection.cursor() as cursor:
@@ -1035,16 +1044,30 @@ def _rfm(
 def _notes(
     orders: dict[str, np.ndarray], *, today: datetime.date, is_all: bool, ids: np.ndarray
 ) -> dict[str, int]:
-    live = Order.objects.filter(deleted_at__isnull=True)
     counts = {"future": 0, "refunded": 0}
-    for chunk in [None] if is_all else _id_chunks(ids):
-        selected = live if chunk is None else live.filter(customer_id__in=chunk.tolist())
-        found = selected.aggregate(
-            future=Count("id", filter=Q(order_date__gt=today, status__in=COUNTED_STATUSES)),
-            refunded=Count("id", filter=Q(status=OrderStatus.REFUNDED)),
-        )
-        counts["future"] += found["future"]
-        counts["refunded"] += found["refunded"]
+    sql = (
+        "SELECT COUNT(CASE WHEN order_date > %s AND status IN (%s, %s) THEN 1 END), "
+        "COUNT(CASE WHEN status = %s THEN 1 END) FROM {table} WHERE deleted_at IS NULL "
+        "{customer_filter}"
+    )
+    params = [
+        _date_param(today),
+        str(COUNTED_STATUSES[0]),
+        str(COUNTED_STATUSES[1]),
+        str(OrderStatus.REFUNDED),
+    ]
+    with connection.cursor() as cursor:
+        for chunk in [None] if is_all else _id_chunks(ids):
+            customer_filter = ""
+            if chunk is not None:
+                if not chunk.size:
+                    continue
+                customer_filter = "AND customer_id IN (" + ",".join(map(str, chunk.tolist())) + ")"
+            table = _order_table(is_all=chunk is None)
+            cursor.execute(sql.format(table=table, customer_filter=customer_filter), params)
+            future, refunded = cursor.fetchone()
+            counts["future"] += future or 0
+            counts["refunded"] += refunded or 0
     return {
         "future_orders_ignored": counts["future"],
         "refunded_orders_ignored": counts["refunded"],
