@@ -15,6 +15,7 @@ from guanxi.reports import funnel, selectors
 from guanxi.reports.builder import selectors as builder_selectors
 from guanxi.reports.builder import services as builder_services
 from guanxi.reports.builder.definition import definition_parse
+from guanxi.reports.builder.exports import CONTENT_TYPES
 from guanxi.reports.builder.query import ReportResult, report_run
 from guanxi.reports.schemas import (
     ExportFormat,
@@ -199,7 +200,8 @@ FILE_RESPONSE = {
         200: {
             "description": "The report file (XLSX, CSV or PDF)",
             "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                content_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in CONTENT_TYPES.values()
             },
         }
     }

@@ -184,9 +184,17 @@ class ReportRowOut(Schema):
     url: str = Field("", description="Drill-down page (customer or order list), if any.")
 
 
+class BuilderPeriodOut(Schema):
+    """The report's period (whole months). Not `PeriodOut`: OpenAPI component names
+    are global, and another app has a schema of that name."""
+
+    start: dt.date
+    end: dt.date
+
+
 class ReportResultOut(Schema):
     definition: dict[str, Any]
-    period: PeriodOut
+    period: BuilderPeriodOut
     rows: list[ReportRowOut]
     totals: dict[str, Decimal | int | None]
     group_count: int
