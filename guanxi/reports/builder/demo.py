@@ -22,16 +22,24 @@ DEMO_REPORTS: list[tuple[str, str, bool, dict[str, Any]]] = [
 
 
 def generate_saved_reports(*, users: list[Any], **_ignored: Any) -> dict[str, int]:
-    """Save DEMO_REPORTS for the first active user of each role (skipped when that
-    user already has a report of the same name: the generator can run twice)."""
-    created = 0
+    """Save DEMO_REPORTS for the first active user of each role among `users` (User
+    rows or the demo's DemoStaff, by username; "admin" falls back to the first
+    superuser). A user who already has a report of that name is skipped, so the
+    generator can run twice."""
+    from guanxi.accounts.models import User
+
+    names = [user.username for user in users]
+    people = User.objects.filter(username__in=names, is_active=True).select_related("role")
     by_role: dict[str, Any] = {}
-    for user in users:
-        code = getattr(getattr(user, "role", None), "code", None)
-        if user.is_superuser and "admin" not in by_role:
-            by_role["admin"] = user
-        if code and code not in by_role and user.is_active:
-            by_role[code] = user
+    for person in people.order_by("id"):
+        code = "admin" if person.is_superuser else getattr(person.role, "code", None)
+        if code and code not in by_role:
+            by_role[code] = person
+    if "admin" not in by_role:
+        admin = User.objects.filter(is_superuser=True, is_active=True).order_by("id").first()
+        if admin is not None:
+            by_role["admin"] = admin
+    created = 0
     for name, role, is_shared, definition in DEMO_REPORTS:
         owner = by_role.get(role)
         if owner is None or owner.saved_reports.filter(name=name).exists():
