@@ -104,17 +104,51 @@ def _date_param(day: dt.date) -> Any:
 
 def _execute(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        # No parameters: no placeholder parsing, so `%` stays the modulo operator.
+        cursor.execute(sql, params or None)
         return max(cursor.rowcount, 0)
 
 
-def _kpi_insert_sql(kind: str, anchor_month: int) -> str:
-    """Per customer and period: orders, purchase days, revenue, profit; window
-    functions flag the customer's first period (new) and whether the period just
-    before was a buying one too (retained); then summed per period and scope key."""
-    period = period_sql(kind, "o.order_date", anchor_month)
-    orders, customers = _table(Order), _table(Customer)
+CUSTOMER_MONTHS = "dash_customer_month"
+
+
+def _month_period_sql(kind: str, month_sql: str, anchor_month: int) -> str:
+    """The period index of a month index (integer arithmetic, both databases)."""
+    if kind == KpiPeriodKind.MONTH:
+        return month_sql
+    if kind == KpiPeriodKind.QUARTER:
+        return f"({month_sql} / 12 * 4 + ({month_sql} % 12) / 3)"
+    if kind == KpiPeriodKind.YEAR:
+        return f"({month_sql} / 12)"
+    return f"(0 - ({anchor_month} - {month_sql}) / 12)"
+
+
+def _customer_months_sql(today: dt.date) -> str:
+    """A temporary table of counted orders per customer and month: the one scan of
+    the orders; quarters, years and trailing windows are sums of its rows (purchase
+    days of different months are different days, so they add up too)."""
+    year, month = _year_month_sql("o.order_date")
+    month_number = f"({year} * 12 + {month} - 1)"
     statuses = ", ".join(f"'{status}'" for status in COUNTED_STATUSES)
+    day = f"DATE '{today.isoformat()}'" if connection.vendor == "postgresql" else f"'{today}'"
+    return f"""
+        CREATE TEMPORARY TABLE {CUSTOMER_MONTHS} AS
+        SELECT o.customer_id AS customer_id, c.owner_id AS owner_id, c.team_id AS team_id,
+            {month_number} AS month, COUNT(*) AS orders, COUNT(DISTINCT o.order_date) AS days,
+            SUM(o.total) AS revenue, SUM(o.profit) AS profit
+        FROM {_table(Order)} o JOIN {_table(Customer)} c ON c.id = o.customer_id
+        WHERE o.status IN ({statuses}) AND o.deleted_at IS NULL
+            AND c.deleted_at IS NULL AND o.order_date <= {day}
+        GROUP BY o.customer_id, c.owner_id, c.team_id, {month_number}
+    """
+
+
+def _kpi_insert_sql(kind: str, anchor_month: int) -> str:
+    """Per customer and period (from the customer-month table): orders, purchase
+    days, revenue, profit; window functions flag the customer's first period (new)
+    and whether the period just before was a buying one too (retained); then summed
+    per period and scope key."""
+    period = _month_period_sql(kind, "month", anchor_month)
     return f"""
         INSERT INTO {_table(KpiPeriod)} (kind, period, scope_owner_id, team_id, buyers,
             new_customers, retained, repeat_buyers, orders, revenue, profit, churned)
@@ -128,14 +162,11 @@ def _kpi_insert_sql(kind: str, anchor_month: int) -> str:
                 MIN(period) OVER (PARTITION BY customer_id) AS first_period,
                 LAG(period) OVER (PARTITION BY customer_id ORDER BY period) AS previous_period
             FROM (
-                SELECT o.customer_id AS customer_id, c.owner_id AS owner_id,
-                    c.team_id AS team_id, {period} AS period, COUNT(*) AS orders,
-                    COUNT(DISTINCT o.order_date) AS days, SUM(o.total) AS revenue,
-                    SUM(o.profit) AS profit
-                FROM {orders} o JOIN {customers} c ON c.id = o.customer_id
-                WHERE o.status IN ({statuses}) AND o.deleted_at IS NULL
-                    AND c.deleted_at IS NULL AND o.order_date <= %s
-                GROUP BY o.customer_id, c.owner_id, c.team_id, {period}
+                SELECT customer_id, owner_id, team_id, {period} AS period,
+                    SUM(orders) AS orders, SUM(days) AS days, SUM(revenue) AS revenue,
+                    SUM(profit) AS profit
+                FROM {CUSTOMER_MONTHS}
+                GROUP BY customer_id, owner_id, team_id, {period}
             ) per_customer
         ) flagged
         GROUP BY period, owner_id, team_id
@@ -159,11 +190,16 @@ def _churn_insert_sql(kind: str, anchor_month: int) -> str:
 def _kpi_periods_rewrite(today: dt.date) -> int:
     anchor = month_index(today)
     rows = 0
-    with transaction.atomic():
-        _execute(f"DELETE FROM {_table(KpiPeriod)}")
-        for kind in KpiPeriodKind.values:
-            rows += _execute(_kpi_insert_sql(kind, anchor), [_date_param(today)])
-            rows += _execute(_churn_insert_sql(kind, anchor), [_date_param(today)])
+    _execute(f"DROP TABLE IF EXISTS {CUSTOMER_MONTHS}")
+    try:
+        with transaction.atomic():
+            _execute(_customer_months_sql(today))
+            _execute(f"DELETE FROM {_table(KpiPeriod)}")
+            for kind in KpiPeriodKind.values:
+                rows += _execute(_kpi_insert_sql(kind, anchor))
+                rows += _execute(_churn_insert_sql(kind, anchor), [_date_param(today)])
+    finally:
+        _execute(f"DROP TABLE IF EXISTS {CUSTOMER_MONTHS}")
     return rows
 
 
