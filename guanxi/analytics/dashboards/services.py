@@ -36,7 +36,7 @@ from guanxi.customers.models import Customer, LifecycleStage
 from guanxi.sales.models import COUNTED_STATUSES, Order
 
 Progress = Callable[[str, int, int], None]
-STEPS = 4
+STEPS = 5
 
 
 def month_index(day: dt.date) -> int:
@@ -262,6 +262,15 @@ def _stage_flow_rewrite() -> int:
         return _execute(sql)
 
 
+def _statistics_refresh() -> int:
+    """ANALYZE the rewritten tables and the score table: without statistics SQLite
+    scanned every customer for the top-10 lists (0.4 s at 200,000) instead of
+    walking the score indexes (5 ms)."""
+    for model in (CustomerScore, KpiPeriod, CustomerSnapshot, ScoreCell, StageFlowMonth):
+        _execute(f"ANALYZE {_table(model)}")
+    return 0
+
+
 def dashboard_tables_refresh(
     *, today: dt.date | None = None, progress: Progress | None = None
 ) -> DashboardRefreshResult:
@@ -278,6 +287,7 @@ def dashboard_tables_refresh(
         ("customer_snapshots", lambda: _snapshot_rewrite(today)),
         ("score_cells", _score_cells_rewrite),
         ("stage_flow", _stage_flow_rewrite),
+        ("statistics", _statistics_refresh),
     ]
     rows: dict[str, int] = {}
     for done, (name, step) in enumerate(steps):

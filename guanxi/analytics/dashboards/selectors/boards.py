@@ -69,16 +69,17 @@ def stage_flow_rows(*, scope: DashboardScope, period: PeriodRef) -> list[tuple[s
 def top_customers(*, scope: DashboardScope, limit: int = 10) -> list[CustomerScore]:
     """Highest 12-month CLV first (index score_clv); when no CLV was computed (the
     fit was impossible), highest spend in the RFM period."""
-    visible = scope.customers()
     rows = list(
-        CustomerScore.objects.filter(customer__in=visible, clv_12m__isnull=False)
+        scope.scores()
+        .filter(clv_12m__isnull=False)
         .select_related("customer", "customer__owner")
         .order_by("-clv_12m", "customer_id")[:limit]
     )
     if rows:
         return rows
     return list(
-        CustomerScore.objects.filter(customer__in=visible, monetary__gt=0)
+        scope.scores()
+        .filter(monetary__gt=0)
         .select_related("customer", "customer__owner")
         .order_by("-monetary", "customer_id")[:limit]
     )
@@ -86,11 +87,13 @@ def top_customers(*, scope: DashboardScope, limit: int = 10) -> list[CustomerSco
 
 def churn_risks(*, scope: DashboardScope, limit: int = 10) -> list[CustomerScore]:
     """Warned customers of the view, highest value at risk first (the churn list's
-    selector, narrowed to the view)."""
-    from guanxi.analytics.selectors import churn_warning_list
-
-    rows = churn_warning_list(actor=scope.actor).filter(customer__in=scope.customers())
-    return list(rows[:limit])
+    order, index score_at_risk)."""
+    return list(
+        scope.scores()
+        .filter(is_at_risk=True)
+        .select_related("customer", "customer__owner")
+        .order_by("-value_at_risk", "customer_id")[:limit]
+    )
 
 
 # --- the whole dashboard -------------------------------------------------------------

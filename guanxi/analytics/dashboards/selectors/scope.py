@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.analytics.dashboards.services import month_index, month_of_index
 from guanxi.analytics.models import (
+    CustomerScore,
     DashboardRefresh,
     KpiPeriodKind,
 )
@@ -26,7 +27,7 @@ from guanxi.analytics.permissions import VIEW_SCORES
 from guanxi.customers.models import Customer, LifecycleStage
 from guanxi.platform.exceptions import PermissionDenied, ValidationError
 from guanxi.platform.permissions import has_permission
-from guanxi.platform.scoping import DataScope, data_scope_of, scope_condition, scoped
+from guanxi.platform.scoping import DataScope, data_scope_of, may_act, scope_condition, scoped
 
 CENT = Decimal("0.01")
 MAX_MONTHS = 120
@@ -106,6 +107,22 @@ class DashboardScope:
                 rows &= restriction
         if self.team is not None:
             rows &= Q(team__path__startswith=self.team.path)
+        return rows
+
+    def scores(self) -> QuerySet[CustomerScore]:
+        """Score rows of the view's live customers, filtered through the join to the
+        customer (scope registered on CustomerScore in apps.py): `customer__in=
+        <visible customers>` made SQLite build a 200,000-id list on every request."""
+        if not may_act(self.actor, Customer, "view"):
+            return CustomerScore.objects.none()
+        rows = CustomerScore.objects.filter(customer__deleted_at__isnull=True)
+        restriction = scope_condition(CustomerScore, self.actor)
+        if restriction is not None:
+            rows = rows.filter(restriction)
+        if self.view == VIEW_MINE:
+            rows = rows.filter(customer__owner_id=self.actor.pk)
+        if self.team is not None:
+            rows = rows.filter(customer__team__path__startswith=self.team.path)
         return rows
 
     def customers(self) -> QuerySet[Customer]:
