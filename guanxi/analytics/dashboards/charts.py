@@ -45,6 +45,7 @@ def grade_chart(dashboard: Dashboard) -> dict[str, Any]:
     counts = dashboard.cells.by_grade
     return {
         "option": {
+            "animation": False,
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 8, "right": 8, "bottom": 8, "top": 16, "containLabel": True},
             "xAxis": {"type": "category", "data": [_grade_label(g) for g in grades]},
@@ -72,6 +73,7 @@ def stage_chart(dashboard: Dashboard) -> dict[str, Any]:
     counts = dashboard.cells.by_stage
     return {
         "option": {
+            "animation": False,
             "color": ["#206bc4"],
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 8, "right": 16, "bottom": 8, "top": 16, "containLabel": True},
@@ -159,6 +161,7 @@ def rfm_chart(dashboard: Dashboard) -> dict[str, Any]:
     ]
     return {
         "option": {
+            "animation": False,
             "tooltip": {"position": "top"},
             "grid": {"left": 8, "right": 8, "bottom": 56, "top": 8, "containLabel": True},
             "xAxis": {

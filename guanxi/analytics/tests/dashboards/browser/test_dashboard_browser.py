@@ -32,6 +32,7 @@ def _click_bar(page: Any, test_id: str, category_index: int) -> None:
     """Click the middle of one bar of a vertical bar chart (ECharts draws on canvas)."""
     chart = page.get_by_test_id(test_id)
     expect(chart.locator("canvas").first).to_be_visible()
+    expect(chart).to_have_attribute("data-ready", "1")
     chart.scroll_into_view_if_needed()
     x, y = page.evaluate(
         """([selector, index]) => {
