@@ -84,7 +84,12 @@ CONTRACTS_REP = [
 CONTRACTS_MANAGER = [*CONTRACTS_REP, "contracts.approve_contract", "contracts.manage_sequence"]
 
 # Sales reports (guanxi.reports); reports/migrations/0002 grants them to existing roles.
-REPORTS = ["reports.view_sales_reports"]
+REPORTS = [
+    "reports.view_sales_reports",
+    "reports.export_reports",
+    "reports.schedule_reports",
+    "reports.delete_savedreport",
+]
 
 # Customer scores (guanxi.analytics); analytics/migrations/0002 grants them.
 ANALYTICS = ["analytics.view_scores"]

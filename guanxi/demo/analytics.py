@@ -13,10 +13,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from guanxi.analytics.dashboards.services import dashboard_tables_refresh
 from guanxi.analytics.models import StagePlaybook
 from guanxi.analytics.scoring import ScoringResult, scores_compute
 
 
 def load_analytics(*, today: datetime.date | None = None, progress: Any = None) -> ScoringResult:
     StagePlaybook.objects.filter(stage="new").exclude(task_title="").update(is_active=True)
-    return scores_compute(today=today, progress=progress)
+    result = scores_compute(today=today, progress=progress)
+    dashboard_tables_refresh(today=today)
+    return result

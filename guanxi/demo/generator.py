@@ -614,6 +614,9 @@ def _load_sales_work(
     ]
     for loader, loader_seed in loaders:
         counts.update(loader(rng=random.Random(loader_seed), customers=customers, users=staff))
+    from guanxi.reports.builder.demo import generate_saved_reports
+
+    counts.update(generate_saved_reports(users=staff))
     sales_month_rebuild(actor=None)
     return counts
 

@@ -39,7 +39,7 @@ class CustomerListFilter(Schema):
     limit: int = 50
 
 
-class PeriodOut(Schema):
+class KpiPeriodOut(Schema):
     kind: str
     start: dt.date
     end: dt.date
@@ -61,9 +61,9 @@ class KpiOut(Schema):
 class KpisOut(Schema):
     view: str
     team: int | None
-    period: PeriodOut
-    previous_period: PeriodOut
-    last_year_period: PeriodOut
+    period: KpiPeriodOut
+    previous_period: KpiPeriodOut
+    last_year_period: KpiPeriodOut
     kpis: list[KpiOut]
     customers_by_stage: dict[str, list[int | None]]
     customers_by_grade: dict[str, list[int | None]]
@@ -116,7 +116,7 @@ class TrendMonthOut(Schema):
 class DashboardOut(Schema):
     view: str
     team: int | None
-    period: PeriodOut
+    period: KpiPeriodOut
     kpis: list[KpiOut]
     grades: list[CountOut]
     stages: list[CountOut]
