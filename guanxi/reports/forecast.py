@@ -40,7 +40,7 @@ class Backtest:
     actual: list[float]
     predicted: list[float]
     mae: float
-    mape: float | None  # None when every held-out month is 0
+    mape: float | None  # None when every held-out month is (about) 0
 
 
 @dataclass
@@ -174,8 +174,12 @@ def backtest(series: Sequence[float | None], months: int = BACKTEST_MONTHS) -> B
     used, predicted, _lower, _upper = _fit(training, method, months, with_interval=False)
     actual = values[-months:]
     errors = np.abs(actual - np.array(predicted))
-    nonzero = actual != 0
+    # Months under half a cent count as zero: a percentage error against them is
+    # meaningless (and overflows to inf for denormal values).
+    nonzero = np.abs(actual) >= 0.005
     mape = float(np.mean(errors[nonzero] / np.abs(actual[nonzero]))) if nonzero.any() else None
+    if mape is not None and not np.isfinite(mape):
+        mape = None
     return Backtest(
         months=months,
         method=used,
