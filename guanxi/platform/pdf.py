@@ -46,6 +46,11 @@ def _styles() -> dict[str, Any]:
     }
 
 
+def pdf_text_style() -> Any:
+    """The body text style every PDF uses."""
+    return _styles()["body"]
+
+
 def paragraph(text: Any, style: Any) -> Any:
     from reportlab.platypus import Paragraph
 
@@ -101,8 +106,12 @@ def pdf_table(
     page_label: Callable[[int], str],
     on_row: Callable[[int], None] | None = None,
     weights: list[float] | None = None,
+    intro: Callable[[float], list[Any]] | None = None,
 ) -> int:
-    """A landscape A4 table with a repeating header row and page numbers; returns the row count."""
+    """A landscape A4 table with a repeating header row and page numbers; returns the row count.
+
+    `intro(width)` returns flowables (text, a chart) to put between the title and the
+    table, sized to the frame width."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
@@ -126,6 +135,7 @@ def pdf_table(
     footer = _page_number_footer(page_label)
     story = [
         paragraph(title, styles["title"]),
+        *(intro(doc.width) if intro is not None else []),
         _table(header, collected, styles, _widths(doc.width, len(header), weights)),
     ]
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

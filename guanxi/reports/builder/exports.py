@@ -141,39 +141,30 @@ def chart_drawing(result: ReportResult, width: float, height: float) -> Any:
 
 
 def _pdf(result: ReportResult, header: list[str], rows: list[list[str]], name: str) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate, Spacer
+    from reportlab.platypus import Spacer
 
     # the table, styles and footer of platform.pdf (one look for every PDF)
-    from guanxi.platform.pdf import _page_number_footer, _styles, _table, _widths, cjk_font
+    from guanxi.platform.pdf import paragraph, pdf_table, pdf_text_style
 
-    styles = _styles()
+    def intro(width: float) -> list[Any]:
+        return [
+            paragraph(describe(result), pdf_text_style()),
+            Spacer(1, 4 * mm),
+            chart_drawing(result, width, 80 * mm),
+            Spacer(1, 4 * mm),
+        ]
+
     buffer = io.BytesIO()
-    title = title_of(result, name)
-    doc = SimpleDocTemplate(
+    pdf_table(
         buffer,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
-        title=title,
-        initialFontName=cjk_font(),
+        title=title_of(result, name),
+        header=header,
+        rows=rows,
+        page_label=_page_label,
+        weights=[2.0] + [1.0] * (len(header) - 1),
+        intro=intro,
     )
-    from guanxi.platform.pdf import paragraph
-
-    weights = [2.0] + [1.0] * (len(header) - 1)
-    story = [
-        paragraph(title, styles["title"]),
-        paragraph(describe(result), styles["body"]),
-        Spacer(1, 4 * mm),
-        chart_drawing(result, doc.width, 80 * mm),
-        Spacer(1, 4 * mm),
-        _table(header, rows, styles, _widths(doc.width, len(header), weights)),
-    ]
-    footer = _page_number_footer(_page_label)
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 
