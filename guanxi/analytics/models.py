@@ -411,15 +411,91 @@ class StageFlowMonth(models.Model):
         return f"{self.month} {self.from_stage}→{self.to_stage}: {self.changes}"
 
 
+# Per-customer detail the aggregates above are summed from, kept so that an
+# incremental refresh can take a changed customer's old contribution out of them and
+# put the new one in (docs/analytics.md "Incremental refresh"). Written only by the
+# refresh; no FK constraints (derived data, rewritten wholesale every night).
+
+
+class DashboardCustomer(models.Model):
+    """What one live customer adds to ScoreCell (and the current CustomerSnapshot)."""
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    scope_owner, team = _scope_keys()
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    r_score = models.PositiveSmallIntegerField(_("R"), default=0)
+    f_score = models.PositiveSmallIntegerField(_("F"), default=0)
+    monetary = models.DecimalField(_("spend in the period"), default=0, **MONEY)
+    clv_12m = models.DecimalField(_("12-month CLV"), null=True, **MONEY)
+    is_at_risk = models.BooleanField(_("churn warning"), default=False)
+    value_at_risk = models.DecimalField(_("value at risk"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("dashboard customer")
+        verbose_name_plural = _("dashboard customers")
+
+    def __str__(self) -> str:
+        return str(self.customer_id)
+
+
+class DashboardCustomerMonth(models.Model):
+    """One live customer's counted orders of one month (and whether the customer
+    moved to lost in it): what the customer adds to KpiPeriod. A month can have two
+    rows, one of orders and one of the move to lost."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    month = models.IntegerField(_("month"))
+    scope_owner, team = _scope_keys()
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    days = models.PositiveIntegerField(_("purchase days"), default=0)
+    revenue = models.DecimalField(_("revenue"), default=0, max_digits=18, decimal_places=2)
+    profit = models.DecimalField(_("profit"), default=0, max_digits=18, decimal_places=2)
+    lost = models.PositiveSmallIntegerField(_("moved to lost"), default=0)
+
+    class Meta:
+        verbose_name = _("dashboard customer month")
+        verbose_name_plural = _("dashboard customer months")
+        indexes = [models.Index(fields=["customer", "month"], name="dash_customer_month")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month}"
+
+
+class DashboardRefreshMode(models.TextChoices):
+    FULL = "full", _("Full rewrite")
+    INCREMENTAL = "incremental", _("Changed customers only")
+
+
 class DashboardRefresh(models.Model):
     """The one row (pk=1): when the dashboard tables were last rewritten, as of
-    which day, and the month the trailing 12-month windows are counted back from."""
+    which day, and the month the trailing 12-month windows are counted back from.
+    `refreshed_at` is when the refresh started reading (changes after it are the
+    next incremental refresh's); `stage_change_id` the last stage change it counted
+    (None: the detail tables are not complete, the next refresh rewrites all)."""
 
     as_of = models.DateField(_("as of"))
     anchor_month = models.IntegerField(_("month of the last 12 months"))
     refreshed_at = models.DateTimeField(_("refreshed at"))
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     rows = models.JSONField(_("rows"), default=dict)
+    mode = models.CharField(
+        _("mode"), max_length=20, choices=DashboardRefreshMode.choices, default="full"
+    )
+    customers = models.PositiveIntegerField(_("customers refreshed"), default=0)
+    stage_change_id = models.BigIntegerField(_("last stage change counted"), null=True)
 
     class Meta:
         verbose_name = _("dashboard refresh")
