@@ -18,6 +18,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 
 from guanxi.platform.api_errors import READ_ERRORS, WRITE_ERRORS
@@ -38,6 +39,7 @@ from guanxi.platform.imports.services import (
     import_upload_store,
 )
 from guanxi.platform.imports.targets import ImportAdapter, import_target
+from guanxi.platform.imports.uploads import limit_import_upload
 from guanxi.platform.models import ImportMapping, ImportRun, Job
 from guanxi.platform.permissions import has_permission
 
@@ -316,6 +318,7 @@ def import_mapping_create(request: HttpRequest, payload: ImportMappingIn) -> Sta
     response={200: ImportPreviewOut, 202: ImportRunOut, **WRITE_ERRORS},
     openapi_extra={"responses": {200: {"description": "The dry run's result"}}},
 )
+@decorate_view(limit_import_upload)  # before the body is read: see imports/uploads.py
 def import_create(
     request: HttpRequest,
     response: HttpResponse,

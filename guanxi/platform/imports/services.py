@@ -46,10 +46,17 @@ def import_upload_store(upload: Any) -> Path:
     """Stream an uploaded file (Django UploadedFile) into the imports folder.
 
     Stops with ImportFileError as soon as the size limit is passed, so a 200 MB
-    upload never lands on disk whole; the caller passes the path to
+    upload never lands on disk whole (and the views' `limit_import_upload` stops it
+    while it arrives, before Django has stored it); the caller passes the path to
     import_preview / import_start and may delete it afterwards.
     """
     limit = max_import_bytes()
+    too_large = ImportFileError(
+        _("The file is larger than the limit of %(limit)s MB.")
+        % {"limit": round(limit / 1024 / 1024, 1)}
+    )
+    if (getattr(upload, "size", None) or 0) > limit:  # cut off on arrival (uploads.py)
+        raise too_large
     suffix = Path(getattr(upload, "name", "") or "").suffix.lower()[:10]
     path = imports_dir() / "uploads" / f"{uuid.uuid4().hex}{suffix}"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,10 +67,7 @@ def import_upload_store(upload: Any) -> Path:
             if written > limit:
                 handle.close()
                 path.unlink(missing_ok=True)
-                raise ImportFileError(
-                    _("The file is larger than the limit of %(limit)s MB.")
-                    % {"limit": round(limit / 1024 / 1024, 1)}
-                )
+                raise too_large
             handle.write(chunk)
     return path
 

@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -50,6 +51,7 @@ from guanxi.platform.imports.services import (
     import_upload_store,
 )
 from guanxi.platform.imports.targets import import_target
+from guanxi.platform.imports.uploads import limit_import_upload
 from guanxi.platform.models import ImportRun
 from guanxi.platform.pagination import keyset_page
 
@@ -158,6 +160,11 @@ def import_list(request: AuthedRequest) -> HttpResponse:
 # --- 1. upload ---------------------------------------------------------------
 
 
+# The size limit must be in place before anything reads the body, and the CSRF
+# middleware reads it: so it is exempted there and checked here, after the limit.
+@csrf_exempt
+@limit_import_upload
+@csrf_protect
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: AuthedRequest) -> HttpResponse:

@@ -200,6 +200,28 @@ def test_size_limit_is_422(org: Any, api_as: Any, settings: Any) -> None:
     assert "larger than the limit" in body["errors"]["file"][0]
 
 
+def test_size_limit_applies_while_the_upload_arrives(
+    org: Any, api_as: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    stored: list[int] = []
+    original = TemporaryFileUploadHandler.receive_data_chunk
+
+    def counting(self: Any, raw_data: bytes, start: int) -> Any:
+        stored.append(len(raw_data))
+        return original(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", counting)
+    settings.GUANXI_IMPORT_MAX_BYTES = 100 * 1024
+    body = assert_problem(
+        upload(api_as(org.admin), ("标签\n" + "VIP\n" * 1_000_000).encode(), target="tags"), 422
+    )
+    assert "larger than the limit of 0.1 MB" in body["errors"]["file"][0]
+    assert 0 < sum(stored) <= 100 * 1024
+    assert ImportRun.objects.count() == 0
+
+
 def test_missing_file_is_422(org: Any, api_as: Any) -> None:
     api = api_as(org.admin)
     response = api.client.post("/api/v1/imports", data={"target": "tags"}, headers=api.headers)

@@ -434,3 +434,25 @@ def test_contacts_are_imported_through_the_same_wizard(english: Any) -> None:
         "采购经理",
         "上海东方贸易有限公司",
     )
+
+
+def test_an_upload_over_the_limit_is_cut_off_while_it_arrives(
+    english: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Django's own handlers never get more than the limit: the rest is dropped."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    stored: list[int] = []
+    original = TemporaryFileUploadHandler.receive_data_chunk
+
+    def counting(self: Any, raw_data: bytes, start: int) -> Any:
+        stored.append(len(raw_data))
+        return original(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", counting)
+    settings.GUANXI_IMPORT_MAX_BYTES = 100 * 1024
+    content = GBK_CSV * (4 * 1024 * 1024 // len(GBK_CSV))  # 4 MB: a temporary file upload
+    response = upload(client_for(english.east_rep), content)
+    assert "larger than the limit of 0.1 MB" in response.context["form"].errors["file"][0]
+    assert 0 < sum(stored) <= 100 * 1024
+    assert uploads_left(tmp_path) == []
