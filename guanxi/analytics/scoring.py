@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
@@ -118,18 +118,31 @@ class ScoringResult:
     # Seconds per phase (read, SQL aggregates, fit, predictions, writes), for the
     # benchmarks and the command's --json output.
     phases: dict[str, float] = field(default_factory=dict)
+    # The process's peak RSS (MB) so far at the end of each phase: where memory grows.
+    peak_rss_mb: dict[str, int] = field(default_factory=dict)
+
+
+def _peak_rss_mb() -> int:
+    try:
+        import resource
+    except ImportError:  # not on Unix
+        return 0
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 class _Laps:
-    """Wall-clock seconds per phase of a run, each lap ending where the next starts."""
+    """Wall-clock seconds per phase of a run, each lap ending where the next starts,
+    and the peak RSS so far at the end of each."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.peak_rss_mb: dict[str, int] = {}
         self._last = time.perf_counter()
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.seconds[name] = round(self.seconds.get(name, 0.0) + now - self._last, 3)
+        self.peak_rss_mb[name] = _peak_rss_mb()
         self._last = now
 
 
@@ -170,25 +183,59 @@ def _changed_customer_ids(since: datetime.datetime) -> list[int]:
     return sorted(ids)
 
 
+PAGE = 100_000  # rows per keyset page when reading every customer
+
+
 def _live_customers(customer_ids: list[int] | None) -> dict[str, np.ndarray]:
-    """id, owner, grade and stage of the live customers (all, or the given ones)."""
-    rows: list[tuple[Any, ...]] = []
+    """id, grade and stage of the live customers (all, or the given ones).
+
+    Read in keyset pages into arrays, the grade and stage strings shared (one object
+    per value): a list of 1,000,000 row tuples with their own strings cost hundreds of
+    MB. Names are read later, for the customers whose grade or stage changes."""
+    shared: dict[str, str] = {}
+    pages: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     base = Customer.objects.filter(deleted_at__isnull=True).order_by("id")
-    columns = ("id", "owner_id", "grade", "lifecycle_stage", "name")
+    columns = ("id", "grade", "lifecycle_stage")
+
+    def add(rows: list[tuple[Any, ...]]) -> None:
+        pages.append(
+            (
+                np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
+                np.array([shared.setdefault(row[1], row[1]) for row in rows], dtype=object),
+                np.array([shared.setdefault(row[2], row[2]) for row in rows], dtype=object),
+            )
+        )
+
     if customer_ids is None:
-        rows = list(base.values_list(*columns))
+        last = 0
+        while rows := list(base.filter(id__gt=last).values_list(*columns)[:PAGE]):
+            add(rows)
+            last = rows[-1][0]
     else:
         for start in range(0, len(customer_ids), 900):
-            rows.extend(base.filter(id__in=customer_ids[start : start + 900]).values_list(*columns))
+            if rows := list(
+                base.filter(id__in=customer_ids[start : start + 900]).values_list(*columns)
+            ):
+                add(rows)
+    if not pages:
+        return {
+            "id": np.zeros(0, dtype=np.int64),
+            "grade": np.zeros(0, dtype=object),
+            "stage": np.zeros(0, dtype=object),
+        }
     return {
-        "id": np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
-        "owner": np.fromiter(
-            (row[1] if row[1] is not None else 0 for row in rows), dtype=np.int64, count=len(rows)
-        ),
-        "grade": np.array([row[2] for row in rows], dtype=object),
-        "stage": np.array([row[3] for row in rows], dtype=object),
-        "name": np.array([row[4] for row in rows], dtype=object),
+        name: np.concatenate([page[index] for page in pages])
+        for index, name in enumerate(("id", "grade", "stage"))
     }
+
+
+def _customer_names(ids: list[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), 900):
+        names.update(
+            Customer.objects.filter(id__in=ids[start : start + 900]).values_list("id", "name")
+        )
+    return names
 
 
 ORDER_AGGREGATE_SQL = """
@@ -328,16 +375,27 @@ def _interaction_counts(
             )
             .values_list("customer_id", "period", "recent", "base")
         )
-        rows = list(rows)
-        if not rows or not size:
+        if not size:
             continue
-        cids = np.array([row[0] for row in rows], dtype=np.int64)
-        where = np.minimum(np.searchsorted(ids, cids), size - 1)
-        known = ids[where] == cids
-        for index, name in enumerate(("period", "recent", "base"), start=1):
-            values = np.array([row[index] for row in rows], dtype=np.float64)
-            counts[name][where[known]] = values[known]
+        # In batches: a list of 1,000,000 result tuples is ~150 MB.
+        for batch in _batches(rows.iterator(chunk_size=CHUNK * 4), CHUNK * 4):
+            table = np.array(batch, dtype=np.int64).reshape(-1, 4)
+            where = np.minimum(np.searchsorted(ids, table[:, 0]), size - 1)
+            known = ids[where] == table[:, 0]
+            for index, name in enumerate(("period", "recent", "base"), start=1):
+                counts[name][where[known]] = table[known, index]
     return counts
+
+
+def _batches(rows: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 # --------------------------------------------------------------------------- computing
@@ -454,19 +512,23 @@ def _churn(
     interactions: dict[str, np.ndarray],
     predictions: dict[str, np.ndarray] | None,
     settings: ScoringSettings,
-) -> tuple[np.ndarray, list[list[dict[str, Any]]], np.ndarray]:
+) -> tuple[np.ndarray, dict[int, list[dict[str, Any]]], np.ndarray]:
+    """Churn flag, reasons (by row index, flagged customers only: a list per customer
+    is 1,000,000 lists) and value at risk."""
     size = orders["purchases"].size
     scale = settings.churn_window_days / BASELINE_DAYS
     keep = 1 - settings.churn_drop_percent / 100
-    reasons: list[list[dict[str, Any]]] = [[] for _index in range(size)]
+    reasons: dict[int, list[dict[str, Any]]] = {}
+    is_at_risk = np.zeros(size, dtype=bool)
     window = settings.churn_window_days
 
     def flag(code: str, recent: np.ndarray, base: np.ndarray, minimum: float, money: bool) -> None:
         expected = base * scale
         dropped = (base >= minimum) & (recent < expected * keep)
+        is_at_risk[dropped] = True
         for index in np.flatnonzero(dropped).tolist():
             percent = round(100 * (1 - recent[index] / expected[index]))
-            reasons[index].append(
+            reasons.setdefault(index, []).append(
                 {
                     "code": code,
                     "percent": percent,
@@ -483,15 +545,15 @@ def _churn(
         threshold = float(settings.churn_p_alive_threshold)
         p_alive = predictions["p_alive"]
         low = ~np.isnan(p_alive) & (p_alive < threshold) & (orders["purchases"] > 1)
+        is_at_risk |= low
         for index in np.flatnonzero(low).tolist():
-            reasons[index].append(
+            reasons.setdefault(index, []).append(
                 {
                     "code": LOW_P_ALIVE,
                     "p_alive": round(100 * float(p_alive[index])),
                     "threshold": round(100 * threshold),
                 }
             )
-    is_at_risk = np.array([bool(items) for items in reasons], dtype=bool)
     # Value at risk: what the customer brought in the 12 months before the recent
     # window, or the expected 12-month CLV if that is larger.
     value = np.maximum(orders["base_amount"], 0.0)
@@ -698,23 +760,28 @@ def _insert_rows(table: str, columns: Sequence[str], rows: Iterable[tuple[Any, .
             cursor.executemany(insert, batch)
 
 
+SLICE = 50_000  # score rows built per slice: Python objects for a slice only
+
+
 def _write_scores(
-    ids: np.ndarray, columns: dict[str, Any], now: datetime.datetime, *, is_all: bool
+    ids: np.ndarray,
+    columns: dict[str, np.ndarray],
+    reasons: dict[int, list[dict[str, Any]]],
+    now: datetime.datetime,
+    *,
+    is_all: bool,
 ) -> None:
     """Replace the score rows: one DELETE (full run) or per 900 ids, then the rows as
-    plain tuples (no model instances: 1,000,000 rows in seconds, not minutes)."""
+    plain tuples (no model instances: 1,000,000 rows in seconds, not minutes).
+
+    `columns` are numpy arrays (NaN where a value is missing); the Python values of
+    a row are made one slice at a time, column by column (a function call per cell
+    cost more than the database write, and whole columns of Python objects for
+    1,000,000 customers cost more than a GB)."""
     ops = connection.ops
     table = CustomerScore._meta.db_table
     computed_at = ops.adapt_datetimefield_value(now)
     empty_reasons = ops.adapt_json_value([], None)
-
-    def day(ordinal: int) -> Any:
-        return (
-            ops.adapt_datefield_value(datetime.date.fromordinal(ordinal)) if ordinal > 0 else None
-        )
-
-    def money(value: Any) -> Any:
-        return None if value is None else ops.adapt_decimalfield_value(value, 16, 2)
 
     with connection.cursor() as cursor:
         if is_all:
@@ -724,91 +791,177 @@ def _write_scores(
                 chunk = ids[start : start + 900].tolist()
                 CustomerScore.objects.filter(customer_id__in=chunk).delete()
 
-    # Column by column (list comprehensions and a cache of days), then zipped into
-    # rows: a function call per cell cost more than the database write at 1,000,000.
     days: dict[int, Any] = {}
 
     def day_column(ordinals: np.ndarray) -> list[Any]:
         values = []
-        for ordinal in ordinals.astype(np.int64).tolist():
+        for ordinal in ordinals.tolist():
             if ordinal not in days:
-                days[ordinal] = day(ordinal)
+                days[ordinal] = (
+                    ops.adapt_datefield_value(datetime.date.fromordinal(ordinal))
+                    if ordinal > 0
+                    else None
+                )
             values.append(days[ordinal])
         return values
 
-    def two_decimals(values: np.ndarray) -> list[Any]:
-        return [money(_money(value)) for value in values.tolist()]
+    def money(values: np.ndarray) -> list[str | None]:
+        # Text both backends store as the decimal (COPY text; SQLite's numeric affinity).
+        return [None if value != value else f"{value:.2f}" for value in values.tolist()]
 
     def integers(values: np.ndarray) -> list[int]:
-        return np.asarray(values).astype(np.int64).tolist()
+        return values.astype(np.int64).tolist()
 
-    rows = zip(
-        ids.tolist(),
-        list(columns["recency_days"]),
-        integers(columns["frequency"]),
-        two_decimals(columns["monetary"]),
-        two_decimals(columns["profit"]),
-        integers(columns["purchases"]),
-        day_column(columns["first"]),
-        day_column(columns["last"]),
-        integers(columns["interactions"]),
-        integers(columns["r"]),
-        integers(columns["f"]),
-        integers(columns["m"]),
-        integers(columns["rfm"]),
-        list(columns["p_alive"]),
-        list(columns["purchases_90"]),
-        list(columns["purchases_365"]),
-        [money(value) for value in columns["clv"]],
-        np.asarray(columns["is_at_risk"], dtype=bool).tolist(),
-        [ops.adapt_json_value(r, None) if r else empty_reasons for r in columns["reasons"]],
-        two_decimals(columns["value_at_risk"]),
-        [computed_at] * ids.size,
-        strict=True,
+    def optional_integers(values: np.ndarray) -> list[int | None]:
+        return [None if value != value else int(value) for value in values.tolist()]
+
+    def optional_floats(values: np.ndarray) -> list[float | None]:
+        return [None if value != value else value for value in values.tolist()]
+
+    def rows() -> Iterable[tuple[Any, ...]]:
+        for start in range(0, ids.size, SLICE):
+            part = slice(start, start + SLICE)
+            size = ids[part].size
+            flagged = np.flatnonzero(columns["is_at_risk"][part]) + start
+            churn_reasons = [empty_reasons] * size
+            for index in flagged.tolist():
+                churn_reasons[index - start] = ops.adapt_json_value(reasons.get(index, []), None)
+            yield from zip(
+                ids[part].tolist(),
+                optional_integers(columns["recency_days"][part]),
+                integers(columns["frequency"][part]),
+                money(columns["monetary"][part]),
+                money(columns["profit"][part]),
+                integers(columns["purchases"][part]),
+                day_column(columns["first"][part]),
+                day_column(columns["last"][part]),
+                integers(columns["interactions"][part]),
+                integers(columns["r"][part]),
+                integers(columns["f"][part]),
+                integers(columns["m"][part]),
+                integers(columns["rfm"][part]),
+                optional_floats(columns["p_alive"][part]),
+                optional_floats(columns["purchases_90"][part]),
+                optional_floats(columns["purchases_365"][part]),
+                money(columns["clv"][part]),
+                columns["is_at_risk"][part].tolist(),
+                churn_reasons,
+                money(columns["value_at_risk"][part]),
+                [computed_at] * size,
+                strict=True,
+            )
+
+    _insert_rows(table, SCORE_COLUMNS, rows())
+
+
+def _temp_table(name: str) -> str:
+    """`name` in the connection's temporary schema (never a real table of that name)."""
+    schema = "pg_temp" if connection.vendor == "postgresql" else "temp"
+    return f"{schema}.{connection.ops.quote_name(name)}"
+
+
+def customer_changes_apply(
+    *,
+    customers: dict[str, np.ndarray],
+    grades: np.ndarray | None,
+    grade_reasons: Sequence[str],
+    stages: np.ndarray,
+    stage_reason: Callable[[int], str],
+    now: datetime.datetime,
+) -> tuple[int, int]:
+    """Set `grade` and `lifecycle_stage` where they changed, with history rows and
+    audit entries; returns (grade changes, stage changes).
+
+    One UPDATE … FROM a temporary table of (id, new grade, new stage): each changed
+    customer row is rewritten once, through its 17 indexes, however many values
+    change (a first run changes nearly everyone's grade and stage). Bumps `version`
+    (a form open on the old value must not silently write it back) but not
+    `updated_at` (derived data, not an edit; incremental runs would otherwise
+    rescore everyone the next time)."""
+    ids = customers["id"]
+    is_grade_changed = (
+        customers["grade"] != grades if grades is not None else np.zeros(ids.size, dtype=bool)
     )
-    _insert_rows(table, SCORE_COLUMNS, rows)
+    is_stage_changed = customers["stage"] != stages
+    changed = np.flatnonzero(is_grade_changed | is_stage_changed)
+    if not changed.size:
+        return 0, 0
+    ops = connection.ops
+    temp = _temp_table("scoring_customer_changes")
+    customer_table = ops.quote_name(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {temp.split('.')[-1]} "
+            "(id bigint PRIMARY KEY, grade varchar(1), stage varchar(20))"
+        )
+    new_grades = grades[changed] if grades is not None else np.full(changed.size, None)
+    _insert_rows(
+        temp.split(".")[-1],
+        ("id", "grade", "stage"),
+        zip(
+            ids[changed].tolist(),
+            np.where(is_grade_changed[changed], new_grades, None).tolist(),
+            np.where(is_stage_changed[changed], stages[changed], None).tolist(),
+            strict=True,
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {customer_table} SET "
+            f"grade = COALESCE(t.grade, {customer_table}.grade), "
+            f"lifecycle_stage = COALESCE(t.stage, {customer_table}.lifecycle_stage), "
+            f"version = {customer_table}.version + 1 "
+            f"FROM {temp} AS t WHERE {customer_table}.id = t.id"
+        )
+        cursor.execute(f"DROP TABLE {temp}")
+    names = _customer_names(ids[changed].tolist())
+    grade_rows = np.flatnonzero(is_grade_changed)
+    stage_rows = np.flatnonzero(is_stage_changed)
+    if grade_rows.size and grades is not None:
+        _history_write(
+            field_name="grade",
+            ids=ids[grade_rows].tolist(),
+            befores=customers["grade"][grade_rows].tolist(),
+            afters=grades[grade_rows].tolist(),
+            reasons=[grade_reasons[index] for index in grade_rows.tolist()],
+            names=names,
+            now=now,
+        )
+    if stage_rows.size:
+        _history_write(
+            field_name="lifecycle_stage",
+            ids=ids[stage_rows].tolist(),
+            befores=customers["stage"][stage_rows].tolist(),
+            afters=stages[stage_rows].tolist(),
+            reasons=[stage_reason(index) for index in stage_rows.tolist()],
+            names=names,
+            now=now,
+        )
+    return int(grade_rows.size if grades is not None else 0), int(stage_rows.size)
 
 
-def customer_scores_apply(
+def _history_write(
     *,
     field_name: str,
-    customers: dict[str, np.ndarray],
-    new_values: np.ndarray,
+    ids: list[int],
+    befores: list[str],
+    afters: list[str],
     reasons: list[str],
+    names: dict[int, str],
     now: datetime.datetime,
-) -> int:
-    """Set `grade` or `lifecycle_stage` where it changed: one UPDATE per (value, chunk),
-    history rows and audit entries in bulk. Bumps `version` (a form open on the old
-    value must not silently write it back) but not `updated_at` (derived data, not an
-    edit; incremental runs would otherwise rescore everyone the next time)."""
-    column = "grade" if field_name == "grade" else "stage"
-    current = customers[column]
-    changed = np.flatnonzero(current != new_values)
-    if not changed.size:
-        return 0
-    for value in sorted(set(new_values[changed].tolist())):
-        members = changed[new_values[changed] == value]
-        for start in range(0, members.size, 900):
-            chunk_ids = customers["id"][members[start : start + 900]].tolist()
-            Customer.objects.filter(id__in=chunk_ids).update(
-                **{field_name: value, "version": F("version") + 1}
-            )
-    # History rows and audit entries as plain tuples (what audit_record_many writes,
-    # without a model instance per row: 1,000,000 changes on a first run).
+) -> None:
+    """History rows and audit entries as plain tuples (what audit_record_many writes,
+    without a model instance per row: 1,000,000 changes on a first run)."""
     ops = connection.ops
     changed_at = ops.adapt_datetimefield_value(now)
     model = GradeChange if field_name == "grade" else StageChange
     prefix = "grade" if field_name == "grade" else "stage"
     history_columns = ("customer_id", f"from_{prefix}", f"to_{prefix}", "reason", "changed_at")
-    id_list = customers["id"][changed].tolist()
-    befores = current[changed].tolist()
-    afters = new_values[changed].tolist()
-    why = [reasons[index] for index in changed.tolist()]
-    names = customers["name"][changed].tolist()
     _insert_rows(
         model._meta.db_table,
         history_columns,
-        zip(id_list, befores, afters, why, [changed_at] * len(id_list), strict=True),
+        zip(ids, befores, afters, reasons, [changed_at] * len(ids), strict=True),
     )
     origin = current_origin()
     action = f"analytics.customer.{'graded' if field_name == 'grade' else 'stage_changed'}"
@@ -835,18 +988,17 @@ def customer_scores_apply(
                 action,
                 object_type,
                 str(customer_id),
-                str(name)[:300],
+                str(names.get(customer_id, ""))[:300],
                 ops.adapt_json_value({field_name: [before, after], "reason": reason}, None),
                 origin.ip,
                 user_agent,
                 created_at,
             )
-            for customer_id, name, before, after, reason in zip(
-                id_list, names, befores, afters, why, strict=True
+            for customer_id, before, after, reason in zip(
+                ids, befores, afters, reasons, strict=True
             )
         ),
     )
-    return int(changed.size)
 
 
 # --------------------------------------------------------------------------- the run
@@ -928,22 +1080,9 @@ def scores_compute(
     stages = _stages(values, orders, today.toordinal(), settings)
 
     report("write", 5, steps)
-    nan = np.full(ids.size, None, dtype=object)
-
-    def optional(name: str, digits: int | None = None) -> np.ndarray:
-        if predictions is None:
-            return nan
-        array = predictions[name]
-        if digits is None:
-            return np.array(
-                [None if np.isnan(v) else float(v) for v in array.tolist()], dtype=object
-            )
-        return np.array([None if np.isnan(v) else _money(v) for v in array.tolist()], dtype=object)
-
+    missing = np.full(ids.size, np.nan)
     columns = {
-        "recency_days": np.array(
-            [None if np.isnan(v) else int(v) for v in recency.tolist()], dtype=object
-        ),
+        "recency_days": recency,
         "frequency": orders["frequency"],
         "monetary": orders["monetary"],
         "profit": orders["profit"],
@@ -952,43 +1091,33 @@ def scores_compute(
         "last": orders["last"],
         "interactions": interactions["period"],
         **rfm,
-        "p_alive": optional("p_alive"),
-        "purchases_90": optional("purchases_90"),
-        "purchases_365": optional("purchases_365"),
-        "clv": optional("clv", 2),
+        "p_alive": missing if predictions is None else predictions["p_alive"],
+        "purchases_90": missing if predictions is None else predictions["purchases_90"],
+        "purchases_365": missing if predictions is None else predictions["purchases_365"],
+        "clv": missing if predictions is None else predictions["clv"],
         "is_at_risk": is_at_risk,
-        "reasons": reasons,
         "value_at_risk": value_at_risk,
     }
     laps.lap("rules")
     with transaction.atomic():
         run = ScoringRun.objects.create(mode=mode, as_of=today, started_at=now)
-        _write_scores(ids, columns, now, is_all=is_all)
+        _write_scores(ids, columns, reasons, now, is_all=is_all)
+        del columns, reasons, predictions, interactions, missing
         laps.lap("write_scores")
-        grade_changes = 0
-        if rules:
-            grades, grade_reasons = _grades(rules, values, settings.rfm_period_days)
-            laps.lap("grades")
-            grade_changes = customer_scores_apply(
-                field_name="grade",
-                customers=customers,
-                new_values=grades,
-                reasons=grade_reasons,
-                now=now,
-            )
-            laps.lap("write_grades")
+        grades, grade_reasons = (
+            _grades(rules, values, settings.rfm_period_days) if rules else (None, [])
+        )
+        laps.lap("grades")
         changed_stage = np.flatnonzero(customers["stage"] != stages)
-        stage_reasons = [""] * ids.size
-        for index in changed_stage.tolist():
-            stage_reasons[index] = _stage_reason(stages[index], index, values, settings)
-        stage_changes = customer_scores_apply(
-            field_name="lifecycle_stage",
+        grade_changes, stage_changes = customer_changes_apply(
             customers=customers,
-            new_values=stages,
-            reasons=stage_reasons,
+            grades=grades,
+            grade_reasons=grade_reasons,
+            stages=stages,
+            stage_reason=lambda index: _stage_reason(stages[index], index, values, settings),
             now=now,
         )
-        laps.lap("write_stages")
+        laps.lap("write_changes")
         run.customers = int(ids.size)
         run.grade_changes = grade_changes
         run.stage_changes = stage_changes
@@ -1021,6 +1150,7 @@ def scores_compute(
         fit_error=fit.error,
         seconds=time.monotonic() - started,
         phases=laps.seconds,
+        peak_rss_mb=laps.peak_rss_mb,
     )
 
 
