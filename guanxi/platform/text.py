@@ -39,6 +39,13 @@ def is_cjk(char: str) -> bool:
 # the expensive part (~5 µs a word) and words repeat endlessly across names
 # (有限公司, 科技, 杭州), so it is cached per word. Converting word by word gives
 # exactly what converting the whole text gives (tested against lazy_pinyin).
+@lru_cache(maxsize=50_000)
+def _segments(text: str) -> tuple[str, ...]:
+    """The words pypinyin cuts `text` into; a name all in Han characters is cut once
+    for both its pinyin and its initials."""
+    return tuple(pinyin_segments(text))
+
+
 @lru_cache(maxsize=200_000)
 def _word_pinyin(word: str) -> str:
     return "".join(lazy_pinyin(word, errors=lambda chars: list(chars)))
@@ -52,7 +59,7 @@ def _word_initials(word: str) -> str:
 @lru_cache(maxsize=50_000)
 def pinyin_of(value: str) -> str:
     """Full pinyin without tones and spaces: 张三 -> "zhangsan"; Latin kept lower-cased."""
-    return "".join(map(_word_pinyin, pinyin_segments(value))).lower().replace(" ", "")
+    return "".join(map(_word_pinyin, _segments(value))).lower().replace(" ", "")
 
 
 @lru_cache(maxsize=50_000)
@@ -61,7 +68,7 @@ def pinyin_initials_of(value: str) -> str:
     cjk = "".join(c for c in value if is_cjk(c))
     if not cjk:
         return ""
-    return "".join(map(_word_initials, pinyin_segments(cjk))).lower()
+    return "".join(map(_word_initials, _segments(cjk))).lower()
 
 
 def sort_key_of(value: str) -> str:

@@ -11,18 +11,6 @@ REFRESH_SALES_REPORTS = "reports.refresh_sales_reports"
 REPORT_ROLES = ("manager", "sales")
 
 
-def register() -> None:
-    register_permissions(
-        _("Sales reports"),
-        {
-            VIEW_SALES_REPORTS: _("View sales reports (trend, funnel, forecast)"),
-            REFRESH_SALES_REPORTS: _("Refresh the sales report data"),
-        },
-    )
-    # called from here so the app's ready() needs no change (the lead may move it)
-    register_builder()
-
-
 # --- report builder -------------------------------------------------------------------
 EXPORT_REPORTS = "reports.export_reports"
 SCHEDULE_REPORTS = "reports.schedule_reports"
@@ -31,17 +19,16 @@ DELETE_SAVED_REPORTS = "reports.delete_savedreport"
 BUILDER_PERMISSIONS = (EXPORT_REPORTS, SCHEDULE_REPORTS, DELETE_SAVED_REPORTS)
 
 
-def register_builder() -> None:
-    """The report builder's permissions, its recycle-bin type and its scope spec.
-
-    Running and saving reports needs VIEW_SALES_REPORTS (the builder reads the same
-    data as the sales reports); exporting, scheduling and deleting have their own.
-    """
-    from guanxi.platform.recycle_bin import register_recycle_bin_type
-    from guanxi.platform.scoping import register_scope
-    from guanxi.reports.builder.services import saved_report_restore
-    from guanxi.reports.models import SavedReport
-
+def register() -> None:
+    register_permissions(
+        _("Sales reports"),
+        {
+            VIEW_SALES_REPORTS: _("View sales reports (trend, funnel, forecast)"),
+            REFRESH_SALES_REPORTS: _("Refresh the sales report data"),
+        },
+    )
+    # Running and saving built reports needs VIEW_SALES_REPORTS (the builder reads the
+    # same data as the sales reports); exporting, scheduling and deleting have their own.
     register_permissions(
         _("Report builder"),
         {
@@ -49,8 +36,4 @@ def register_builder() -> None:
             SCHEDULE_REPORTS: _("E-mail built reports on a schedule"),
             DELETE_SAVED_REPORTS: _("Delete saved reports (and restore them)"),
         },
-    )
-    register_scope(SavedReport, owner_path="owner", team_path="team", deleted_paths=("deleted_at",))
-    register_recycle_bin_type(
-        model=SavedReport, label=_("Saved reports"), restore=saved_report_restore
     )
