@@ -3,6 +3,14 @@
     python -m bench.imports --base-sqlite /work/bench-base/sqlite/guanxi.sqlite3 \
         --base-pg gx_bench --rows 1000000 [--xlsx-rows 100000] [--backends sqlite,postgres]
 
+The base: `--make-base N` builds one (instead of the demo's hour-long load): a migrated
+database with the five owners and benchadmin, then N generated customers imported
+through the same CLI with `--policy create` (another seed than the benchmark file),
+so the stored rows, audit entries and name collisions are the real thing:
+
+    python -m bench.imports --make-base 1000000 --base-sqlite /tmp/gx/imports/base.sqlite3
+    python -m bench.imports --make-base 1000000 --base-pg gx_imports_base --backends postgres
+
 Works on copies (the SQLite file is copied, the PostgreSQL database is cloned with
 CREATE DATABASE … TEMPLATE) so the base data sets stay untouched. Each run is the
 whole `guanxi import FILE --target customers --policy skip` command under
@@ -121,6 +129,54 @@ def count_customers(env: dict[str, str]) -> int:
         return conn.execute("SELECT count(*) FROM customers_customer").fetchone()[0]
 
 
+def make_base(backend: str, args: argparse.Namespace, work: Path) -> None:
+    """A fresh base database: migrated, the owners and benchadmin, N customers imported."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "guanxi.settings",
+        "GUANXI_DATA_DIR": str(work / f"base-{backend}"),
+        "GUANXI_IMPORT_MAX_MB": "4096",
+    }
+    env.pop("GUANXI_REDIS_URL", None)
+    (work / f"base-{backend}").mkdir(parents=True, exist_ok=True)
+    if backend == "sqlite":
+        target = Path(args.base_sqlite)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{target}"
+    else:
+        _psql(f"DROP DATABASE IF EXISTS {args.base_pg}")
+        _psql(f"CREATE DATABASE {args.base_pg}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.base_pg}"
+    subprocess.run([GUANXI, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    users = "\n".join(
+        f"User.objects.create_user({name!r}, display_name={name!r})" for name in OWNERS.split(",")
+    )
+    subprocess.run(
+        [GUANXI, "shell", "-c",
+         "from guanxi.accounts.models import User\n"
+         "User.objects.create_superuser('benchadmin', 'bench@example.cn', 'Bench-pw-2026')\n"
+         + users],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    source = work / f"base-{args.make_base}.csv"
+    if not source.exists():
+        subprocess.run(
+            [sys.executable, "-m", "bench.import_data", "--rows", str(args.make_base),
+             "--out", str(source), "--owners", OWNERS, "--seed", "7"],
+            cwd=PROJECT_DIR, check=True,
+        )  # fmt: skip
+    subprocess.run(
+        [GUANXI, "import", str(source), "--target", "customers", "--policy", "create",
+         "--batch-size", "5000", "--as", "benchadmin"],
+        env=env, check=True,
+    )  # fmt: skip
+    if backend == "postgres":
+        database = f"postgres://postgres@127.0.0.1:5432/{args.base_pg}"
+        subprocess.run(["psql", database, "-q", "-c", "VACUUM ANALYZE"], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base-sqlite", default="/work/bench-base/sqlite/guanxi.sqlite3")
@@ -131,10 +187,15 @@ def main() -> None:
     parser.add_argument("--work", default="/work/bench-imports")
     parser.add_argument("--work-pg", default="gx_bench_imports", help="scratch database")
     parser.add_argument("--lock", default="", help="flock file held during each timed import")
+    parser.add_argument("--make-base", type=int, default=0, help="build a base of N customers")
     parser.add_argument("--out", default=str(PROJECT_DIR / "bench" / "results" / "imports.json"))
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
+    if args.make_base:
+        for backend in [b for b in args.backends.split(",") if b]:
+            make_base(backend, args, work)
+        return
     results: dict[str, Any] = {"rows": args.rows, "loadavg_start": os.getloadavg()}
     for backend in [b for b in args.backends.split(",") if b]:
         env = prepare(backend, args, work)

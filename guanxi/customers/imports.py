@@ -66,6 +66,8 @@ def name_key(name: str) -> str:
 
 def pinyin_key(pinyin: str) -> str:
     """The name key from a stored pinyin (Customer.name_pinyin is pinyin_of(name))."""
+    if pinyin.isascii() and pinyin.isalnum():  # the usual case: nothing to fold or drop
+        return pinyin.lower()
     return _NOT_A_WORD.sub("", fold_width(pinyin).lower())
 
 

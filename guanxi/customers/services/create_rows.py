@@ -40,12 +40,10 @@ from guanxi.customers.services.customers import (
     _bulk_owners,
     _checked_instance,
 )
-from guanxi.platform.audit import jsonable, snapshot
+from guanxi.platform.audit import AuditRows, jsonable, snapshot
 from guanxi.platform.bulk import column_values, insert_rows
 from guanxi.platform.exceptions import ValidationError
-from guanxi.platform.models import AuditEntry
 from guanxi.platform.permissions import has_permission
-from guanxi.platform.request_context import current_origin
 from guanxi.platform.search import build_search_text
 from guanxi.platform.text import pinyin_of, sort_key_of
 
@@ -115,20 +113,9 @@ class _Writer:
         self.snapshot = snapshot(template, EDITABLE_FIELDS)
         self.empty_custom = template.custom_fields
         self.notes: dict[str, str] = {}
-        origin = current_origin()
-        audit = AuditEntry(
-            actor=self.actor_user,
-            action=CREATED_ACTION,
-            object_type=Customer._meta.label_lower,
-            ip_address=origin.ip,
-            user_agent=origin.user_agent,
+        self.audit = AuditRows(
+            actor=actor, action=CREATED_ACTION, object_type=Customer._meta.label_lower
         )
-        audit_values = column_values(AuditEntry, audit)
-        audit_values.pop(AuditEntry._meta.pk.column)
-        self.audit_columns = list(audit_values)
-        self.audit_template = list(audit_values.values())
-        self.audit_position = {c: n for n, c in enumerate(self.audit_columns)}
-        self.audit_encoder = AuditEntry._meta.get_field("changes").encoder
 
     def _json(self, name: str, value: Any) -> Any:
         return self.ops.adapt_json_value(value, self.json_encoders[name])
@@ -239,14 +226,6 @@ class _Writer:
         after = {**snapshot(customer, EDITABLE_FIELDS), "tags": tags}
         return [prepared[column] for column in self.columns], tags, after
 
-    def audit_row(self, pk: int, name: str, after: dict[str, Any]) -> list[Any]:
-        values = list(self.audit_template)
-        put = self.audit_position
-        values[put["object_id"]] = str(pk)
-        values[put["object_repr"]] = name[:300]
-        values[put["changes"]] = self.ops.adapt_json_value({"after": after}, self.audit_encoder)
-        return values
-
 
 @transaction.atomic
 def customer_create_rows(*, actor: Any, rows: list[dict[str, Any]]) -> list[int]:
@@ -295,12 +274,11 @@ def customer_create_rows(*, actor: Any, rows: list[dict[str, Any]]) -> list[int]
         [(pk, tag) for pk, (_v, tags, _a) in zip(ids, prepared, strict=True) for tag in tags],
     )
     name_at = writer.position["name"]
-    insert_rows(
-        AuditEntry._meta.db_table,
-        writer.audit_columns,
+    audit = writer.audit
+    audit.insert(
         [
-            writer.audit_row(pk, values[name_at], after)
+            audit.row(pk, values[name_at], {"after": after})
             for pk, (values, _tags, after) in zip(ids, prepared, strict=True)
-        ],
+        ]
     )
     return ids

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from guanxi.platform.bulk import insert_rows
+from guanxi.platform.bulk import bulk_writes, insert_rows
 from guanxi.platform.exceptions import ApplicationError, ValidationError
 from guanxi.platform.imports.keyindex import KeyIndex
 from guanxi.platform.imports.reading import Row, Table
@@ -127,13 +127,14 @@ class ImportEngine:
         return self.summary
 
     def execute(self) -> Summary:
-        if self.options.is_all_or_nothing:
-            self._execute_whole_file()
-        else:
-            for batch in self._batches():
-                self._execute_batch(batch)
-                if self.progress:
-                    self.progress(len(batch))
+        with bulk_writes():
+            if self.options.is_all_or_nothing:
+                self._execute_whole_file()
+            else:
+                for batch in self._batches():
+                    self._execute_batch(batch)
+                    if self.progress:
+                        self.progress(len(batch))
         return self.summary
 
     # -- batches ----------------------------------------------------------------
