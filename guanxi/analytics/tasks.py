@@ -23,4 +23,5 @@ def scores_refresh_task() -> None:
     from guanxi.analytics.scoring import scores_compute
 
     scores_compute(incremental=True)
-    dashboard_tables_refresh()
+    # Only the customers changed since the last refresh; the nightly run rewrites all.
+    dashboard_tables_refresh(incremental=True)

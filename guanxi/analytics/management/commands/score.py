@@ -61,6 +61,7 @@ class Command(BaseCommand):
             # The dashboards' pre-aggregated tables follow every scoring run.
             dashboards = dashboard_tables_refresh(
                 today=as_of,
+                incremental=options["incremental"] or bool(options["customer"]),
                 progress=lambda step, done, total: progress.update(
                     task, description=f"dashboards: {step}", completed=done, total=total
                 ),
