@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:customer_id>/update/", detail.customer_update, name="customer_update"),
     path("<int:customer_id>/delete/", detail.customer_delete, name="customer_delete"),
     path("<int:customer_id>/transfer/", detail.customer_transfer, name="customer_transfer"),
+    path("<int:customer_id>/panels/", detail.customer_panels, name="customer_panels"),
     path("<int:customer_id>/timeline/", detail.customer_timeline, name="customer_timeline"),
     path("<int:customer_id>/history/", detail.customer_history, name="customer_history"),
     path("<int:customer_id>/contacts/create/", detail.contact_create, name="contact_create"),

@@ -102,7 +102,8 @@ def test_create_with_working_days_and_field_errors(org: Any) -> None:
     assert created["Location"] == reverse("customers:customer_detail", args=[customer.pk])
     task = Task.objects.get()
     assert task.due_on == services.working_days_after(days_from_today(0), 3)
-    detail = client.get(created["Location"]).content.decode()
+    # the whole 360 page (the tasks panel and the timeline are loaded by htmx otherwise)
+    detail = client.get(created["Location"], {"full": "1"}).content.decode()
     assert 'data-testid="customer-tasks"' in detail and "送合同" in detail
     assert 'data-kind="task.open"' in detail
 

@@ -59,6 +59,9 @@ class AuthedRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+# The 360 page opens with the newest 20 events (a screen or two; every event costs
+# one query row per timeline source and its markup); "load more" brings 50 at a time.
+TIMELINE_FIRST_PAGE_SIZE = 20
 TIMELINE_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 50
 MASKED_FIELDS = {"phones": phones_for, "emails": emails_for}
@@ -104,17 +107,24 @@ def _parse_before(raw: str | None) -> dt.datetime | None:
 
 
 def _timeline_page(
-    request: AuthedRequest, customer: Customer, before: dt.datetime | None
+    request: AuthedRequest,
+    customer: Customer,
+    before: dt.datetime | None,
+    size: int = TIMELINE_PAGE_SIZE,
 ) -> dict[str, Any]:
     events = timeline_for_customer(
-        customer=customer, actor=request.user, limit=TIMELINE_PAGE_SIZE + 1, before=before
+        customer=customer, actor=request.user, limit=size + 1, before=before
     )
-    has_more = len(events) > TIMELINE_PAGE_SIZE
-    events = events[:TIMELINE_PAGE_SIZE]
+    has_more = len(events) > size
+    events = events[:size]
     return {
         "events": events,
         "next_before": events[-1].at.isoformat() if has_more and events else "",
     }
+
+
+def _page_size(before: dt.datetime | None) -> int:
+    return TIMELINE_FIRST_PAGE_SIZE if before is None else TIMELINE_PAGE_SIZE
 
 
 def _permissions(user: Any) -> dict[str, bool]:
@@ -270,10 +280,20 @@ def customer_update(request: AuthedRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def customer_detail(request: AuthedRequest, customer_id: int) -> HttpResponse:
+    """The 360 page.
+
+    It renders at once what a user comes for (header, profile, contacts, the order
+    history) and loads the other panels and the timeline with htmx right after
+    (`hx-trigger="load"`, one request each): each panel costs a query or three and
+    its markup, the timeline a query per source. `?full=1` (the links in the
+    placeholders, for browsers without JavaScript) and the timeline's `?before=`
+    cursor render everything in the page.
+    """
     customer = _customer(request, customer_id)
     before = _parse_before(request.GET.get("before"))
+    is_full = before is not None or request.GET.get("full") == "1"
     contacts = customer.live_contacts
-    context = {
+    context: dict[str, Any] = {
         "customer": customer,
         "contacts": contacts,
         "tags": list(customer.tags.all()),
@@ -281,24 +301,46 @@ def customer_detail(request: AuthedRequest, customer_id: int) -> HttpResponse:
         "interaction_form": InteractionForm(contacts=contacts),
         "contact_form": ContactForm(actor=request.user, custom_fields=[], prefix="new_contact"),
         "can": _permissions(request.user),
-        **_timeline_page(request, customer, before),
+        "is_full": is_full,
     }
+    if is_full:
+        context.update(_timeline_page(request, customer, before, size=_page_size(before)))
     return render(request, "customers/customer_detail.html", context)
 
 
 @login_required
 @require_GET
+def customer_panels(request: AuthedRequest, customer_id: int) -> HttpResponse:
+    """The 360 page's other panels (tasks, meetings, pool, contracts, quotes,
+    opportunities, value and risk), loaded by the page with htmx."""
+    customer = _customer(request, customer_id)
+    if not request.htmx:
+        return redirect(_detail_url(customer.pk))
+    # "next" of the panels' links (new task, release to the pool): the page, not this URL
+    context = {
+        "customer": customer,
+        "can": _permissions(request.user),
+        "next_path": _detail_url(customer.pk),
+    }
+    return render(request, "customers/customer_detail.html#customer-panels", context)
+
+
+@login_required
+@require_GET
 def customer_timeline(request: AuthedRequest, customer_id: int) -> HttpResponse:
-    """The next page of the timeline ("load more"), older than `before`."""
+    """A page of the timeline: the first one (loaded by the 360 page) or the next one
+    ("load more"), older than `before`."""
     customer = _customer(request, customer_id)
     before = _parse_before(request.GET.get("before"))
     if not request.htmx:
         url = _detail_url(customer.pk)
-        return redirect(f"{url}?before={before.isoformat()}" if before else url)
+        if before:
+            return redirect(f"{url}?before={before.isoformat()}#timeline")
+        return redirect(f"{url}?full=1#timeline")
     context = {
         "customer": customer,
         "can": _permissions(request.user),
-        **_timeline_page(request, customer, before),
+        **_timeline_page(request, customer, before, size=_page_size(before)),
     }
     return render(request, "customers/customer_detail.html#timeline-page", context)
 

@@ -197,7 +197,7 @@ def test_customer_360_and_home_panels(org: Any) -> None:
     )
     client = _client(org.east_rep)
     page = client.get(
-        reverse("customers:customer_detail", args=[contract.customer_id])
+        reverse("customers:customer_detail", args=[contract.customer_id]), {"full": "1"}
     ).content.decode()
     if "customer-contracts" in page:  # the include line is in the shared 360 template
         assert 'data-testid="customer-overdue"' in page

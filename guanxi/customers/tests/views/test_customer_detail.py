@@ -181,21 +181,64 @@ def _fill(customer, org, *, interactions: int, contacts: int, tags: int) -> None
         )
 
 
+def _first_timeline_page(client, customer) -> str:
+    """The timeline as the 360 page loads it (htmx, right after the page)."""
+    url = reverse("customers:customer_timeline", args=[customer.pk])
+    return client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+
+def test_page_loads_panels_and_timeline_with_htmx_and_falls_back_without(client, org, customer):
+    _fill(customer, org, interactions=30, contacts=1, tags=0)
+    client.force_login(org.east_rep)
+    url = reverse("customers:customer_detail", args=[customer.pk])
+    html = client.get(url).content.decode()
+    assert 'data-testid="timeline-event"' not in html and 'id="customer-tasks"' not in html
+    panels_url = reverse("customers:customer_panels", args=[customer.pk])
+    timeline_url = reverse("customers:customer_timeline", args=[customer.pk])
+    assert f'hx-get="{panels_url}" hx-trigger="load"' in html
+    assert f'hx-get="{timeline_url}" hx-trigger="load"' in html
+    # without JavaScript: links to the whole page, which renders everything inline
+    assert f'href="{url}?full=1#customer-panels"' in html
+    assert f'href="{url}?full=1#timeline"' in html
+    full = client.get(url, {"full": "1"}).content.decode()
+    assert full.count('data-testid="timeline-event"') == 20
+    assert 'id="customer-tasks"' in full and 'data-testid="timeline-loading"' not in full
+    # the fragments, as htmx asks for them, are fragments
+    panels = client.get(panels_url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in panels and 'id="customer-tasks"' in panels
+    assert 'id="customer-panels"' in panels
+    assert f'next={url}"' in panels  # back to the page, not to the fragment
+    # a plain GET of a fragment URL lands on the page
+    response = client.get(panels_url)
+    assert response.status_code == 302 and response.url == url
+    response = client.get(timeline_url)
+    assert response.status_code == 302 and response.url == f"{url}?full=1#timeline"
+
+
+def test_panels_fragment_is_scoped(client, org, customer):
+    client.force_login(org.west_rep)
+    url = reverse("customers:customer_panels", args=[customer.pk])
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+
+
 def test_timeline_pages_with_load_more(client, org, customer):
     _fill(customer, org, interactions=120, contacts=1, tags=0)
     client.force_login(org.east_rep)
-    html = client.get(reverse("customers:customer_detail", args=[customer.pk])).content.decode()
-    assert html.count('data-testid="timeline-event"') == 50
+    html = _first_timeline_page(client, customer)
+    assert "<html" not in html
+    assert html.count('data-testid="timeline-event"') == 20
     # newest first: the latest calls are on the first page, the oldest are not
-    assert "第119次电话" in html and "第80次电话" in html and "第60次电话" not in html
+    assert "第119次电话" in html and "第110次电话" in html and "第90次电话" not in html
     more = html.split('data-testid="timeline-load-more"')[1]
     hx_url = more.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
-    seen = 50
+    seen = 20
     pages = 0
     while hx_url:
         page = client.get(hx_url, headers={"HX-Request": "true"}).content.decode()
         assert "<html" not in page
-        seen += page.count('data-testid="timeline-event"')
+        count = page.count('data-testid="timeline-event"')
+        assert count <= 50
+        seen += count
         pages += 1
         hx_url = (
             page.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
@@ -227,23 +270,32 @@ def test_360_page_query_count_does_not_grow_with_events(
     client.force_login(org.east_rep)
     url = reverse("customers:customer_detail", args=[customer.pk])
     client.get(url)  # warm the session
-    # 12 for the customer's own parts + 3 for the sales panel (totals, latest
-    # orders) and the orders on the timeline + 2 for the tasks panel and timeline
-    # + 3 for the pool panel (pool state, latest pool movements) and its timeline
-    # + 3 for the contracts panel (latest contracts; a customer with contracts adds
-    # 1 for the receivable totals and 1 for overdue instalments) and its timeline
-    # (contracts signed, payments received)
-    # + 2 for the opportunities panel (its rows) and their stage changes on the timeline
-    # + 2 for the quotes card (latest quotes with the open total) and quotes on the timeline
-    # + 2 for the meetings panel and its timeline, + 1 for leads on the timeline (both
-    # committed without a budget change; counted here so the limit matches the page).
-    # + 2 for the analytics scores panel (the score; grade and stage history in one UNION).
-    with django_assert_max_num_queries(31):
+    # the page: session, user (role, team), the customer (its tags, contacts), custom
+    # fields, and the sales panel (totals, latest orders)
+    with django_assert_max_num_queries(10):
         response = client.get(url)
     html = response.content.decode()
     assert html.count('data-testid="contact-row"') == 5
     assert html.count('data-testid="customer-tag"') == 3
-    assert 'data-testid="timeline-event"' in html
+    assert 'data-testid="sales-lifetime-spend"' in html
+    # the panels loaded after it: session, user (role, team), customer, then quotes, tasks,
+    # meetings, pool (state, movements), contracts (latest; a customer with contracts
+    # adds the receivable totals and the overdue instalments), opportunities, scores
+    # (the score; grade and stage history in one UNION)
+    panels = reverse("customers:customer_panels", args=[customer.pk])
+    with django_assert_max_num_queries(18):
+        client.get(panels, headers={"HX-Request": "true"})
+    # the timeline: session, user (role, team), customer (tags, contacts), the scope
+    # check, one query per source (follow-ups, history, orders, quotes, tasks,
+    # meetings, leads, pool, opportunity stages, contracts signed, payments)
+    timeline = reverse("customers:customer_timeline", args=[customer.pk])
+    with django_assert_max_num_queries(19):
+        response = client.get(timeline, headers={"HX-Request": "true"})
+    assert 'data-testid="timeline-event"' in response.content.decode()
+    # the whole page without JavaScript: all of it in one request
+    with django_assert_max_num_queries(31):
+        response = client.get(url, {"full": "1"})
+    assert 'data-testid="timeline-event"' in response.content.decode()
 
 
 def test_history_names_owners_tags_and_choices(client, org, customer):
@@ -265,7 +317,7 @@ def test_history_names_owners_tags_and_choices(client, org, customer):
 def test_timeline_names_the_changed_fields(client, org, customer):
     customer_update(actor=org.east_rep, customer=customer, expected_version=1, industry="茶叶")
     client.force_login(org.east_rep)
-    html = client.get(reverse("customers:customer_detail", args=[customer.pk])).content.decode()
+    html = _first_timeline_page(client, customer)
     changed = html.split('data-testid="timeline-changed-fields">')[1].split("</div>")[0]
     assert str(Customer._meta.get_field("industry").verbose_name) in changed
 
@@ -306,8 +358,10 @@ def test_360_page_query_count_is_the_same_for_few_and_many_events(client, org, c
     counts = []
     for target in (customer, busy):
         url = reverse("customers:customer_detail", args=[target.pk])
+        timeline = reverse("customers:customer_timeline", args=[target.pk])
         client.get(url)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
+            assert client.get(timeline, headers={"HX-Request": "true"}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]

@@ -141,5 +141,7 @@ def test_pipeline_settings(org: Any) -> None:
 def test_customer_360_panel(org: Any) -> None:
     customer = CustomerFactory(owner=org.east_rep)
     make_opportunity(actor=org.east_rep, customer=customer, title="360 商机")
-    page = _client(org.east_rep).get(reverse("customers:customer_detail", args=[customer.pk]))
+    page = _client(org.east_rep).get(
+        reverse("customers:customer_detail", args=[customer.pk]), {"full": "1"}
+    )
     assert page.status_code == 200

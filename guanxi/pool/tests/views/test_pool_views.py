@@ -116,7 +116,8 @@ def test_release_from_the_customer_page(org: Any) -> None:
     customer = make_pool_customer(team=org.east, name="温州鞋业")
     pool_claim(actor=org.east_rep, customer=customer)
     client = _client(org.east_rep)
-    detail = client.get(reverse("customers:customer_detail", args=[customer.pk])).content.decode()
+    url = reverse("customers:customer_detail", args=[customer.pk])
+    detail = client.get(url, {"full": "1"}).content.decode()  # the panels inline
     assert 'data-testid="customer-pool"' in detail
     url = reverse("pool:pool_release", args=["customer", customer.pk])
     assert client.get(url).status_code == 200

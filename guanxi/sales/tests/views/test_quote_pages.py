@@ -198,7 +198,8 @@ def test_360_panel_shows_quotes_and_open_total(
     assert (summary.open_count, summary.open_total) == (2, Decimal("213.00"))
     assert len(summary.quotes) == 3
     client.force_login(org.east_rep)
-    html = client.get(reverse("customers:customer_detail", args=[customer.pk])).content.decode()
+    url = reverse("customers:customer_detail", args=[customer.pk])
+    html = client.get(url, {"full": "1"}).content.decode()  # panels and timeline inline
     assert 'data-testid="customer-quotes"' in html
     assert html.count('data-testid="customer-quote-row"') == 3
     assert quote.number in html and "213.00" in html
