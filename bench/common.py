@@ -49,6 +49,31 @@ def measure(
     }
 
 
+def measure_wall_and_cpu(
+    function: Callable[[], Any], *, repeat: int, warmup: int = 3
+) -> dict[str, Any]:
+    """Wall-clock p50/p95 and, beside them, the CPU time this process spent (view,
+    templates, and on SQLite the queries too): on a busy shared box the wall clock
+    mostly measures the wait for a CPU, the CPU time much less so."""
+    cpu: list[float] = []
+
+    def timed() -> None:
+        started = time.process_time()
+        function()
+        cpu.append((time.process_time() - started) * 1000)
+
+    samples = samples_ms(timed, repeat=repeat, warmup=warmup)
+    cpu = cpu[warmup:]
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(percentile(samples, 0.95), 1),
+        "max_ms": round(max(samples), 1),
+        "cpu_p50_ms": round(statistics.median(cpu), 1),
+        "cpu_p95_ms": round(percentile(cpu, 0.95), 1),
+        "runs": repeat,
+    }
+
+
 def median_ms(function: Callable[[], Any], repeat: int) -> float:
     """Median of `repeat` calls in milliseconds, no warm-up."""
     return round(statistics.median(samples_ms(function, repeat=repeat)), 2)
@@ -85,6 +110,32 @@ def fresh_env(backend: str, work: Path, pg_name: str) -> dict[str, str]:
         for sql in (f"DROP DATABASE IF EXISTS {pg_name}", f"CREATE DATABASE {pg_name}"):
             subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True)
         env["DATABASE_URL"] = f"{PG_SERVER}/{pg_name}"
+    return env
+
+
+def backend_env(
+    backend: str, *, work_dir: Path, database_url: str, is_fresh: bool
+) -> dict[str, str]:
+    """The child's environment for one backend: GUANXI_DATA_DIR `work_dir` (SQLite's
+    file lives there), PostgreSQL at `database_url`. `is_fresh` empties the database
+    first (SQLite file deleted, PostgreSQL database dropped and created); without it
+    an existing set is timed. One BLAS thread (see docs/reports.md)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "guanxi.settings"}
+    env.pop("GUANXI_REDIS_URL", None)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    env["GUANXI_DATA_DIR"] = str(work_dir)
+    if backend == "sqlite":
+        env.pop("DATABASE_URL", None)
+        if is_fresh:
+            for path in work_dir.glob("*.sqlite3*"):
+                path.unlink()
+    else:
+        env["DATABASE_URL"] = database_url
+        if is_fresh:
+            server, name = database_url.rsplit("/", 1)
+            pg_recreate(name, server)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    env.setdefault("GUANXI_SECRET_KEY", "bench-not-secret")
     return env
 
 

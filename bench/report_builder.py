@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import PROJECT_DIR, measure, pg_recreate
+from bench.common import backend_env, measure, run_child
 
 DEFAULT_WORK_DIR = "/tmp/gx/bench-builder"
 DEFAULT_PG_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -107,18 +105,12 @@ def child(args: argparse.Namespace) -> None:
 
     report: dict[str, Any] = {"backend": connection.vendor}
     if not args.skip_load:
-        from bench.reports import _load
+        from bench.reports import load_dataset
 
-        load_args = argparse.Namespace(
-            customers=args.customers,
-            orders=args.orders,
-            lines_per_order=1,
-            opportunities=1000,
-            order_shape="season",
-            interactions=0,
-            hero_orders=0,
+        loaded = load_dataset(
+            customers=args.customers, orders=args.orders, lines_per_order=1, opportunities=1000
         )
-        report["load_seconds"] = {**_load(load_args), **_enrich()}
+        report["load_seconds"] = {**loaded, **_enrich()}
     report["orders"] = Order.objects.count()
     admin = User.objects.get(username="bench-admin")
     rep = User.objects.filter(username="rep0_0").select_related("role", "team").get()
@@ -141,27 +133,13 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "guanxi.settings"
-    work_dir = Path(args.work_dir) / backend
-    if backend == "sqlite":
-        if not args.skip_load and work_dir.exists():
-            for path in work_dir.glob("*.sqlite3*"):
-                path.unlink()
-        work_dir.mkdir(parents=True, exist_ok=True)
-        env.pop("DATABASE_URL", None)
-    else:
-        work_dir.mkdir(parents=True, exist_ok=True)
-        if not args.skip_load:
-            pg_recreate(args.pg_database, args.pg_server)
-        env["DATABASE_URL"] = f"{args.pg_server}/{args.pg_database}"
-    env["GUANXI_DATA_DIR"] = str(work_dir)
-    env["GUANXI_SECRET_KEY"] = env.get("GUANXI_SECRET_KEY", "bench-builder-not-secret")
-    command = [sys.executable, "-m", "bench.report_builder", "--child", *sys.argv[1:]]
-    output = subprocess.run(
-        command, env=env, cwd=PROJECT_DIR, check=True, stdout=subprocess.PIPE
-    ).stdout.decode()
-    return json.loads(output.strip().splitlines()[-1])
+    env = backend_env(
+        backend,
+        work_dir=Path(args.work_dir) / backend,
+        database_url=f"{args.pg_server}/{args.pg_database}",
+        is_fresh=not args.skip_load,
+    )
+    return run_child("bench.report_builder", sys.argv[1:], env, backend)
 
 
 def print_report(report: dict[str, Any]) -> None:

@@ -34,14 +34,13 @@ import argparse
 import contextlib
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.common import PROJECT_DIR, measure, pg_recreate
+from bench.common import PROJECT_DIR, backend_env, measure, run_child
 
 DEFAULT_WORK_DIR = "/tmp/guanxi-bench-reports"
 DEFAULT_PG_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -162,7 +161,20 @@ def _bulk_load(tables: list[str]) -> Iterator[None]:
             cursor.execute("SET session_replication_role = DEFAULT")
 
 
-def _load(args: argparse.Namespace) -> dict[str, float]:
+def load_dataset(
+    *,
+    customers: int,
+    orders: int,
+    lines_per_order: int = 0,
+    opportunities: int = 0,
+    order_shape: str = "season",
+    interactions: int = 0,
+    hero_orders: int = 0,
+) -> dict[str, float]:
+    """Migrate an empty database and fill it (the module docstring says with what);
+    seconds per step. Shared by bench.reports, bench.report_builder and
+    bench.dashboards; it also loads the full-size set bench.scoring and
+    bench.customer360 time (--load-only)."""
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
@@ -214,7 +226,7 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
             f"CASE ((x - 1) % {len(reps)}) {rep_case} END, "
             f"CASE ((x - 1) % {len(reps)}) {team_case} END, "
             "'[]', '[]', '', '', '', '', '', '', 'zh-hans', 'Asia/Shanghai', '', '{}' "
-            f"FROM {_sequence_sql(vendor, args.customers)} ORDER BY x"
+            f"FROM {_sequence_sql(vendor, customers)} ORDER BY x"
         )
     seconds["customers"] = time.perf_counter() - clock
 
@@ -223,7 +235,7 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
         cursor.execute("SELECT min(id), max(id) FROM customers_customer")
         low, high = cursor.fetchone()
     span = high - low + 1
-    sql = _order_expressions(args.order_shape, vendor, today.isoformat(), span)
+    sql = _order_expressions(order_shape, vendor, today.isoformat(), span)
     clock = time.perf_counter()
     with transaction.atomic(), _bulk_load(["sales_order"]), connection.cursor() as cursor:
         cursor.execute(
@@ -232,11 +244,11 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
             f"SELECT {sql['now']}, {sql['now']}, 1, 'BO' || x, c.id, {sql['day']}, "
             f"{sql['status']}, c.owner_id, {sql['total']}, {sql['total']} * 0.6, "
             f"{sql['total']} * 0.4, '' "
-            f"FROM {_sequence_sql(vendor, args.orders)} "
+            f"FROM {_sequence_sql(vendor, orders)} "
             f"JOIN customers_customer c ON c.id = {low} + (x * 48271) % {span}"
         )
     seconds["orders"] = time.perf_counter() - clock
-    if args.lines_per_order:
+    if lines_per_order:
         from guanxi.sales.models import Product
 
         product = Product.objects.create(sku="BENCH-1", name="基准产品", list_price=100)
@@ -246,7 +258,7 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
             _bulk_load(["sales_orderline"]),
             connection.cursor() as cursor,
         ):
-            for position in range(args.lines_per_order):
+            for position in range(lines_per_order):
                 cursor.execute(
                     "INSERT INTO sales_orderline (order_id, position, product_id, quantity, "
                     "unit_price, discount_percent, unit_cost, line_total, line_cost) "
@@ -284,7 +296,7 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
             f"SELECT {created}, {created}, 1, '商机' || x, c.id, {pipeline.pk}, {stage_expr}, "
             f"1000 + (x * 7919) % 500000, 'CNY', {close}, c.owner_id, c.team_id, '', '', '', "
             f"{status_expr}, '', x "
-            f"FROM {_sequence_sql(vendor, args.opportunities)} "
+            f"FROM {_sequence_sql(vendor, opportunities)} "
             f"JOIN customers_customer c ON c.id = {low} + (x * 16807) % {span}"
         )
         cursor.execute(
@@ -293,13 +305,13 @@ def _load(args: argparse.Namespace) -> dict[str, float]:
             "SELECT id, stage_id, '', '', created_at, 0 FROM deals_opportunity"
         )
     seconds["opportunities"] = time.perf_counter() - clock
-    if args.interactions:
+    if interactions:
         clock = time.perf_counter()
-        _load_interactions(args.interactions, vendor, low, span)
+        _load_interactions(interactions, vendor, low, span)
         seconds["interactions"] = time.perf_counter() - clock
-    if args.hero_orders:
+    if hero_orders:
         clock = time.perf_counter()
-        _load_hero(args.hero_orders, low)
+        _load_hero(hero_orders, low)
         seconds["hero_customer"] = time.perf_counter() - clock
     clock = time.perf_counter()
     with connection.cursor() as cursor:
@@ -503,7 +515,15 @@ def child(args: argparse.Namespace) -> None:
 
     report: dict[str, Any] = {"backend": connection.vendor}
     if not args.skip_load:
-        report["load_seconds"] = _load(args)
+        report["load_seconds"] = load_dataset(
+            customers=args.customers,
+            orders=args.orders,
+            lines_per_order=args.lines_per_order,
+            opportunities=args.opportunities,
+            order_shape=args.order_shape,
+            interactions=args.interactions,
+            hero_orders=args.hero_orders,
+        )
     report["orders"] = Order.objects.count()
     if args.load_only:
         print(json.dumps(report, ensure_ascii=False))
@@ -549,30 +569,13 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "guanxi.settings"
-    work_dir = Path(args.work_dir) / backend
-    if backend == "sqlite":
-        if not args.skip_load and work_dir.exists():
-            for path in work_dir.glob("*.sqlite3*"):
-                path.unlink()
-        work_dir.mkdir(parents=True, exist_ok=True)
-        env.pop("DATABASE_URL", None)
-    else:
-        work_dir.mkdir(parents=True, exist_ok=True)
-        if not args.skip_load:
-            pg_recreate(args.pg_database, args.pg_server)
-        env["DATABASE_URL"] = f"{args.pg_server}/{args.pg_database}"
-    env["GUANXI_DATA_DIR"] = str(work_dir)
-    # One BLAS thread: the forecast's small fits are 10-30x slower with OpenBLAS
-    # threads fighting over a busy machine (docs/reports.md; deployment should set it).
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    env["GUANXI_SECRET_KEY"] = env.get("GUANXI_SECRET_KEY", "bench-reports-not-secret")
-    command = [sys.executable, "-m", "bench.reports", "--child", *sys.argv[1:]]
-    output = subprocess.run(
-        command, env=env, cwd=PROJECT_DIR, check=True, stdout=subprocess.PIPE
-    ).stdout.decode()
-    return json.loads(output.strip().splitlines()[-1])
+    env = backend_env(
+        backend,
+        work_dir=Path(args.work_dir) / backend,
+        database_url=f"{args.pg_server}/{args.pg_database}",
+        is_fresh=not args.skip_load,
+    )
+    return run_child("bench.reports", sys.argv[1:], env, backend)
 
 
 def print_report(report: dict[str, Any]) -> None:
