@@ -236,12 +236,14 @@ class ImportEngine:
         """
         outcomes: list[Outcome | None] = [None] * len(rows)
         parsed: list[_Parsed] = []
+        already = _("Already imported by an earlier run of this file.")  # once a batch
+        matching = _("Matches an existing record.")
         for slot, row in enumerate(rows):
             if row.number in self.already_imported:
                 outcomes[slot] = Outcome(
                     row_number=row.number,
                     outcome=ImportRunRow.Outcome.SKIPPED,
-                    message=_("Already imported by an earlier run of this file."),
+                    message=already,
                 )
                 continue
             try:
@@ -261,7 +263,7 @@ class ImportEngine:
                 outcomes[item.slot] = Outcome(
                     row_number=item.row.number,
                     outcome=ImportRunRow.Outcome.SKIPPED,
-                    message=_("Matches an existing record."),
+                    message=matching,
                 )
             elif match is not None and policy in ("fill", "overwrite"):
                 if isinstance(match, _Parsed):  # an earlier row of this batch
