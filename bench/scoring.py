@@ -199,6 +199,7 @@ def child(args: argparse.Namespace) -> None:
             # This process only: on PostgreSQL the server's share is not in it.
             "cpu_seconds": round(time.process_time() - cpu_before, 2),
             "phases": result.phases,
+            "peak_rss_mb_by_phase": result.peak_rss_mb,
             "grade_changes": result.grade_changes,
             "stage_changes": result.stage_changes,
             "playbook_tasks": result.playbook_tasks,

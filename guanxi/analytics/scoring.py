@@ -20,9 +20,10 @@ and counted in the run's notes, as are the other odd cases.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -164,12 +165,13 @@ def _date_param(value: datetime.date) -> Any:
     return connection.ops.adapt_datefield_value(value)
 
 
-def _ordinal(value: Any) -> int:
-    if value is None:
-        return -1
-    if isinstance(value, str):
-        return datetime.date.fromisoformat(value[:10]).toordinal()
-    return value.toordinal()
+EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
+
+
+def _ordinals(values: Sequence[Any]) -> np.ndarray:
+    """date.toordinal() of dates or ISO date strings (SQLite), -1 for None."""
+    days = np.array(values, dtype="datetime64[D]")
+    return np.where(np.isnat(days), -1, days.astype(np.int64) + EPOCH_ORDINAL)
 
 
 def _changed_customer_ids(since: datetime.datetime) -> list[int]:
@@ -319,32 +321,44 @@ def _order_aggregates(
             order_table=_order_table(is_all=chunk is None),
             customer_filter=customer_filter,
         )
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, _small_sqlite_cache(cursor):
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(CHUNK * 4):
-                cids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+                # Column by column through numpy (a generator per cell cost seconds).
+                columns = list(zip(*rows, strict=True))
+                cids = np.array(columns[0], dtype=np.int64)
                 where = np.searchsorted(ids, cids)
                 where = np.minimum(where, max(size - 1, 0))
                 known = (ids[where] == cids) if size else np.zeros(len(rows), dtype=bool)
                 positions = where[known]
-                picked = [
-                    row for row, is_known in zip(rows, known.tolist(), strict=True) if is_known
-                ]
                 for index, name in enumerate(ORDER_COLUMNS, start=1):
                     if name in ("first", "last"):
-                        values = np.fromiter(
-                            (_ordinal(row[index]) for row in picked),
-                            dtype=np.int64,
-                            count=len(picked),
-                        )
+                        values = _ordinals(columns[index])
                     else:
-                        values = np.fromiter(
-                            (float(row[index] or 0) for row in picked),
-                            dtype=np.float64,
-                            count=len(picked),
-                        )
-                    result[name][positions] = values
+                        values = np.nan_to_num(np.array(columns[index], dtype=np.float64))
+                    result[name][positions] = values[known]
     return result
+
+
+SQLITE_AGGREGATE_CACHE_KB = 16384
+
+
+@contextlib.contextmanager
+def _small_sqlite_cache(cursor: Any) -> Iterator[None]:
+    """A smaller SQLite page cache while the orders aggregate runs: each of its sorts
+    and temporary B-trees may hold as much memory as the cache size (64 MB in the
+    settings: ~250 MB in this process for the query; 16 MB: ~60 MB). A table scan
+    and sorts that spill to temporary files lose nothing by it."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    cursor.execute("PRAGMA cache_size")
+    previous = int(cursor.fetchone()[0])
+    cursor.execute(f"PRAGMA cache_size = -{SQLITE_AGGREGATE_CACHE_KB}")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
 def _interaction_counts(
@@ -507,36 +521,76 @@ def _predict(
     return fit, values
 
 
+@dataclass
+class _ChurnReasons:
+    """The churn reasons of every customer as arrays, one signal per code; the JSON
+    text of a row is made only when its slice of score rows is written (dicts for
+    1,000,000 flagged customers cost seconds and hundreds of MB).
+
+    The text is what json.dumps writes for the list of reason dicts that
+    `churn_reason_text` renders."""
+
+    window: int
+    # (code, flagged, recent, expected, is_money)
+    drops: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, bool]] = field(default_factory=list)
+    low_p_alive: np.ndarray | None = None
+    p_alive: np.ndarray | None = None
+    threshold: float = 0.0
+
+    def json_texts(self, start: int, stop: int) -> dict[int, str]:
+        """JSON text of the reasons of rows start..stop-1 that have any, by offset."""
+        parts: dict[int, list[str]] = {}
+        for code, flagged, recent, expected, is_money in self.drops:
+            where = np.flatnonzero(flagged[start:stop])
+            if not where.size:
+                continue
+            recents = recent[start:stop][where]
+            expecteds = expected[start:stop][where]
+            percents = np.rint(100 * (1 - recents / expecteds)).astype(np.int64).tolist()
+            template = (
+                f'{{"code": "{code}", "percent": %d, "recent": "%s", "expected": "%s", '
+                f'"days": {self.window}}}'
+            )
+            for offset, percent, shown_recent, shown_expected in zip(
+                where.tolist(),
+                percents,
+                _shown_all(recents, is_money),
+                _shown_all(expecteds, is_money),
+                strict=True,
+            ):
+                parts.setdefault(offset, []).append(
+                    template % (percent, shown_recent, shown_expected)
+                )
+        if self.low_p_alive is not None and self.p_alive is not None:
+            where = np.flatnonzero(self.low_p_alive[start:stop])
+            template = (
+                f'{{"code": "{LOW_P_ALIVE}", "p_alive": %d, '
+                f'"threshold": {round(100 * self.threshold)}}}'
+            )
+            percents = np.rint(100 * self.p_alive[start:stop][where]).astype(np.int64).tolist()
+            for offset, percent in zip(where.tolist(), percents, strict=True):
+                parts.setdefault(offset, []).append(template % percent)
+        return {offset: "[" + ", ".join(items) + "]" for offset, items in parts.items()}
+
+
 def _churn(
     orders: dict[str, np.ndarray],
     interactions: dict[str, np.ndarray],
     predictions: dict[str, np.ndarray] | None,
     settings: ScoringSettings,
-) -> tuple[np.ndarray, dict[int, list[dict[str, Any]]], np.ndarray]:
-    """Churn flag, reasons (by row index, flagged customers only: a list per customer
-    is 1,000,000 lists) and value at risk."""
+) -> tuple[np.ndarray, _ChurnReasons, np.ndarray]:
+    """Churn flag, reasons and value at risk per customer."""
     size = orders["purchases"].size
     scale = settings.churn_window_days / BASELINE_DAYS
     keep = 1 - settings.churn_drop_percent / 100
-    reasons: dict[int, list[dict[str, Any]]] = {}
+    reasons = _ChurnReasons(window=settings.churn_window_days)
     is_at_risk = np.zeros(size, dtype=bool)
-    window = settings.churn_window_days
 
     def flag(code: str, recent: np.ndarray, base: np.ndarray, minimum: float, money: bool) -> None:
         expected = base * scale
         dropped = (base >= minimum) & (recent < expected * keep)
         is_at_risk[dropped] = True
-        for index in np.flatnonzero(dropped).tolist():
-            percent = round(100 * (1 - recent[index] / expected[index]))
-            reasons.setdefault(index, []).append(
-                {
-                    "code": code,
-                    "percent": percent,
-                    "recent": _shown(recent[index], money),
-                    "expected": _shown(expected[index], money),
-                    "days": window,
-                }
-            )
+        reasons.drops.append((code, dropped, recent, expected, money))
 
     flag(FREQUENCY_DOWN, orders["recent_frequency"], orders["base_frequency"], 2, False)
     flag(AMOUNT_DOWN, np.maximum(orders["recent_amount"], 0), orders["base_amount"], 0.01, True)
@@ -544,16 +598,10 @@ def _churn(
     if predictions is not None:
         threshold = float(settings.churn_p_alive_threshold)
         p_alive = predictions["p_alive"]
-        low = ~np.isnan(p_alive) & (p_alive < threshold) & (orders["purchases"] > 1)
+        with np.errstate(invalid="ignore"):
+            low = ~np.isnan(p_alive) & (p_alive < threshold) & (orders["purchases"] > 1)
         is_at_risk |= low
-        for index in np.flatnonzero(low).tolist():
-            reasons.setdefault(index, []).append(
-                {
-                    "code": LOW_P_ALIVE,
-                    "p_alive": round(100 * float(p_alive[index])),
-                    "threshold": round(100 * threshold),
-                }
-            )
+        reasons.low_p_alive, reasons.p_alive, reasons.threshold = low, p_alive, threshold
     # Value at risk: what the customer brought in the 12 months before the recent
     # window, or the expected 12-month CLV if that is larger.
     value = np.maximum(orders["base_amount"], 0.0)
@@ -563,12 +611,10 @@ def _churn(
     return is_at_risk, reasons, value
 
 
-def _shown(value: float, is_money: bool) -> str:
-    return f"{value:,.0f}" if is_money else f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(f"{value:.2f}")
+def _shown_all(values: np.ndarray, is_money: bool) -> list[str]:
+    if is_money:
+        return [f"{value:,.0f}" for value in values.tolist()]
+    return [f"{value:.1f}".rstrip("0").rstrip(".") for value in values.tolist()]
 
 
 def _money_text(value: Any) -> str:
@@ -766,7 +812,7 @@ SLICE = 50_000  # score rows built per slice: Python objects for a slice only
 def _write_scores(
     ids: np.ndarray,
     columns: dict[str, np.ndarray],
-    reasons: dict[int, list[dict[str, Any]]],
+    reasons: _ChurnReasons,
     now: datetime.datetime,
     *,
     is_all: bool,
@@ -781,7 +827,7 @@ def _write_scores(
     ops = connection.ops
     table = CustomerScore._meta.db_table
     computed_at = ops.adapt_datetimefield_value(now)
-    empty_reasons = ops.adapt_json_value([], None)
+    empty_reasons = "[]"  # JSON text: a string both backends store as is
 
     with connection.cursor() as cursor:
         if is_all:
@@ -822,10 +868,9 @@ def _write_scores(
         for start in range(0, ids.size, SLICE):
             part = slice(start, start + SLICE)
             size = ids[part].size
-            flagged = np.flatnonzero(columns["is_at_risk"][part]) + start
             churn_reasons = [empty_reasons] * size
-            for index in flagged.tolist():
-                churn_reasons[index - start] = ops.adapt_json_value(reasons.get(index, []), None)
+            for offset, text in reasons.json_texts(start, start + size).items():
+                churn_reasons[offset] = text
             yield from zip(
                 ids[part].tolist(),
                 optional_integers(columns["recency_days"][part]),

@@ -227,3 +227,43 @@ def test_deleted_customers_are_not_scored() -> None:
     assert result.customers == 1
     assert not CustomerScore.objects.filter(customer=deleted).exists()
     assert CustomerScore.objects.filter(customer=kept).exists()
+
+
+def test_churn_reason_texts_are_the_json_of_the_reason_dicts() -> None:
+    import json
+
+    import numpy as np
+
+    from guanxi.analytics.scoring import _ChurnReasons
+
+    recent = np.array([0.0, 1.0, 2.5, 1234.4])
+    expected = np.array([3.2, 3.0, 10.0, 98765.5])
+    p_alive = np.array([np.nan, 0.125, 0.5, 0.0049])
+    reasons = _ChurnReasons(
+        window=90,
+        drops=[
+            ("frequency_down", np.array([True, True, False, True]), recent, expected, False),
+            ("amount_down", np.array([False, True, True, True]), recent, expected, True),
+        ],
+        low_p_alive=np.array([False, True, False, True]),
+        p_alive=p_alive,
+        threshold=0.3,
+    )
+
+    texts = reasons.json_texts(1, 4)
+
+    assert sorted(texts) == [0, 1, 2]
+    assert json.loads(texts[0]) == [
+        {"code": "frequency_down", "percent": 67, "recent": "1", "expected": "3", "days": 90},
+        {"code": "amount_down", "percent": 67, "recent": "1", "expected": "3", "days": 90},
+        {"code": "low_p_alive", "p_alive": 12, "threshold": 30},
+    ]
+    assert json.loads(texts[1])[0]["expected"] == "10"
+    assert json.loads(texts[2])[1] == {
+        "code": "amount_down",
+        "percent": 99,
+        "recent": "1,234",
+        "expected": "98,766",
+        "days": 90,
+    }
+    assert texts[2] == json.dumps(json.loads(texts[2]))
