@@ -231,15 +231,6 @@ def _live_customers(customer_ids: list[int] | None) -> dict[str, np.ndarray]:
     }
 
 
-def _customer_names(ids: list[int]) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for start in range(0, len(ids), 900):
-        names.update(
-            Customer.objects.filter(id__in=ids[start : start + 900]).values_list("id", "name")
-        )
-    return names
-
-
 ORDER_AGGREGATE_SQL = """
 SELECT cid,
   COUNT(CASE WHEN amount >= 0 THEN 1 END),
@@ -952,6 +943,8 @@ def customer_changes_apply(
         ),
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {temp}")  # no statistics otherwise: a poor join plan
         cursor.execute(
             f"UPDATE {customer_table} SET "
             f"grade = COALESCE(t.grade, {customer_table}.grade), "
@@ -959,8 +952,14 @@ def customer_changes_apply(
             f"version = {customer_table}.version + 1 "
             f"FROM {temp} AS t WHERE {customer_table}.id = t.id"
         )
+        # The names for the audit entries' repr, changed customers only.
+        cursor.execute(
+            f"SELECT c.id, c.name FROM {customer_table} AS c JOIN {temp} AS t ON t.id = c.id"
+        )
+        names: dict[int, str] = {}
+        while rows := cursor.fetchmany(CHUNK * 4):
+            names.update(rows)
         cursor.execute(f"DROP TABLE {temp}")
-    names = _customer_names(ids[changed].tolist())
     grade_rows = np.flatnonzero(is_grade_changed)
     stage_rows = np.flatnonzero(is_stage_changed)
     if grade_rows.size and grades is not None:
@@ -1172,6 +1171,12 @@ def scores_compute(
         run.finished_at = timezone.now()
         run.save()
     laps.lap("commit")
+    if is_all and connection.vendor == "postgresql":
+        # Fresh planner statistics for the pages reading the rewritten scores (a sample:
+        # well under a second; autovacuum may come much later).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(CustomerScore._meta.db_table)}")
+        laps.lap("analyze")
     playbook_tasks = 0
     if last_run is not None and changed_stage.size:
         # Not on the first run ever: every customer "enters" a stage then, and the
