@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, QuerySet, Value
 from django.utils import timezone
 
@@ -76,6 +77,7 @@ def customer_scores_summary(*, actor: Any, customer_id: int) -> CustomerScoresSu
     visible = visible_customers(actor=actor).filter(pk=customer_id)
     score = CustomerScore.objects.filter(customer__in=visible).first()
     columns = ("kind", "before", "after", "reason", "changed_at")
+    limit = HISTORY_ROWS * 2
     grades = (
         GradeChange.objects.filter(customer__in=visible)
         .order_by()
@@ -88,7 +90,16 @@ def customer_scores_summary(*, actor: Any, customer_id: int) -> CustomerScoresSu
         .annotate(kind=Value("stage"), before=F("from_stage"), after=F("to_stage"))
         .values_list(*columns)
     )
-    rows = grades.union(stages, all=True).order_by("-changed_at")[: HISTORY_ROWS * 2]
+    if connection.features.supports_slicing_ordering_in_compound:
+        # PostgreSQL: each branch walks its (customer, -changed_at) index and stops at
+        # `limit`. Without it the planner, expecting ~800 rows per customer from the
+        # column statistics, sorts the whole UNION under a parallel Gather Merge: the
+        # worker start-up alone took 28-74 ms (EXPLAIN ANALYZE, 200,000 rows per
+        # table), against 0.3 ms. SQLite cannot order inside a compound SELECT, and
+        # has no parallel plans to avoid.
+        grades = grades.order_by("-changed_at")[:limit]
+        stages = stages.order_by("-changed_at")[:limit]
+    rows = grades.union(stages, all=True).order_by("-changed_at")[:limit]
     return CustomerScoresSummary(score=score, history=[HistoryRow(*row) for row in rows])
 
 
