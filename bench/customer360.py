@@ -6,13 +6,16 @@
         --load-only                                      # load once (both backends)
     python -m bench.customer360 --work-dir /tmp/gx/bench-full --pg-database gx_full_bench
 
-Times whole requests through Django's test Client (middleware, view, selectors of
-every panel, templates), p50/p95 over --runs runs after 3 warm-ups, in a child
-process per backend on the set bench.reports loaded (its --hero-orders customer,
-owned by rep0_0): the page `/customers/<id>/` and the one htmx request it makes
-(the timeline's "load more", `/customers/<id>/timeline/?before=…`), as the admin
-and as the owning rep. Also the query count of each request and the slowest
-queries of one page view (with their time), to see where the time goes.
+Times whole requests through Django's test Client (middleware, view, selectors,
+templates), p50/p95 over --runs runs after 3 warm-ups, in a child process per
+backend on the set bench.reports loaded (its --hero-orders customer, owned by
+rep0_0), as the admin and as the owning rep: the page `/customers/<id>/` (header,
+profile, contacts, order history), the two htmx requests it makes right after it
+loads (the other panels, `/customers/<id>/panels/`, and the timeline's first page,
+`/customers/<id>/timeline/`), the timeline's "load more" (`?before=…`), and the
+whole page in one request as a browser without JavaScript gets it (`?full=1`).
+Also the query count of each request and the slowest queries of one page view
+(with their time), to see where the time goes.
 Target (issue 5): the 360 page with 500 orders in < 150 ms.
 """
 
@@ -87,6 +90,7 @@ def child(runs: int) -> dict[str, Any]:
         "rep": rep.username,
     }
     page = reverse("customers:customer_detail", args=[hero.pk])
+    panels = reverse("customers:customer_panels", args=[hero.pk])
     timeline = reverse("customers:customer_timeline", args=[hero.pk])
     for who, user in (("admin", admin), ("rep", rep)):
         client = Client()
@@ -96,11 +100,14 @@ def child(runs: int) -> dict[str, Any]:
         html = first.content.decode()
         results[f"{who}_html_kb"] = round(len(first.content) / 1024)
         results[f"{who}_order_rows"] = html.count('data-testid="customer-order-row"')
+        assert panels in html and timeline in html, "the page no longer loads its fragments"
+        fragment = client.get(timeline, HTTP_HX_REQUEST="true").content.decode()
+        results[f"{who}_timeline_events"] = fragment.count('data-testid="timeline-event"')
         marker = "?before="
         before = ""
-        if marker in html:
-            start = html.index(marker, html.index(timeline)) + len(marker)
-            before = html[start : html.index('"', start)].replace("&amp;", "&")
+        if marker in fragment:
+            start = fragment.index(marker, fragment.index(timeline)) + len(marker)
+            before = fragment[start : fragment.index('"', start)].replace("&amp;", "&")
         with CaptureQueriesContext(connection) as captured:
             client.get(page)
         results[f"{who}_page_queries"] = len(captured.captured_queries)
@@ -114,6 +121,29 @@ def child(runs: int) -> dict[str, Any]:
             assert response.status_code == 200
 
         results[f"page ({who})"] = _measure(get_page, runs)
+        for label, url in (("panels", panels), ("timeline", timeline)):
+
+            def get_fragment(client: Client = client, url: str = url) -> None:
+                response = client.get(url, HTTP_HX_REQUEST="true")
+                assert response.status_code == 200
+
+            with CaptureQueriesContext(connection) as captured:
+                get_fragment()
+            results[f"{who}_{label}_queries"] = len(captured.captured_queries)
+            slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
+            results[f"{who}_{label}_slowest_queries"] = [
+                {"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"][:300]} for q in slowest
+            ]
+            results[f"{label}, htmx after the page ({who})"] = _measure(get_fragment, runs)
+
+        def get_full(client: Client = client) -> None:
+            response = client.get(page, {"full": "1"})
+            assert response.status_code == 200
+
+        with CaptureQueriesContext(connection) as captured:
+            get_full()
+        results[f"{who}_full_page_queries"] = len(captured.captured_queries)
+        results[f"whole page, ?full=1 ({who})"] = _measure(get_full, runs)
         if before:
             from urllib.parse import unquote
 
