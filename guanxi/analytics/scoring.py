@@ -312,7 +312,7 @@ def _order_aggregates(
             order_table=_order_table(is_all=chunk is None),
             customer_filter=customer_filter,
         )
-        with connection.cursor() as cursor, _small_sqlite_cache(cursor):
+        with _big_read(), connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(CHUNK * 4):
                 # Column by column through numpy (a generator per cell cost seconds).
@@ -332,24 +332,40 @@ def _order_aggregates(
 
 
 SQLITE_AGGREGATE_CACHE_KB = 16384
+POSTGRESQL_AGGREGATE_WORK_MEM = "64MB"
 
 
 @contextlib.contextmanager
-def _small_sqlite_cache(cursor: Any) -> Iterator[None]:
-    """A smaller SQLite page cache while the orders aggregate runs: each of its sorts
-    and temporary B-trees may hold as much memory as the cache size (64 MB in the
-    settings: ~250 MB in this process for the query; 16 MB: ~60 MB). A table scan
-    and sorts that spill to temporary files lose nothing by it."""
+def _big_read() -> Iterator[None]:
+    """Settings for an aggregate over every order or interaction, read in batches
+    through `connection.chunked_cursor()` or `.iterator()`.
+
+    PostgreSQL (in a transaction, for SET LOCAL): the server-side cursor is planned for
+    the whole result (the default cursor_tuple_fraction of 0.1 favours a fast-start
+    plan: an index walk over 10,000,000 orders), and work_mem is raised from the
+    server's 4 MB so the per-day hash and the sorts spill less (at 2,000,000 orders
+    they wrote ~800 MB of temporary files). A client-side cursor would hold the whole
+    result in libpq memory (~200 MB for 1,000,000 customers).
+    SQLite: a smaller page cache while the query runs: each of its sorts and temporary
+    B-trees may take as much memory as the cache size (64 MB in the settings: ~250 MB
+    in this process for the orders aggregate; 16 MB: ~60 MB)."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+            cursor.execute(f"SET LOCAL work_mem = '{POSTGRESQL_AGGREGATE_WORK_MEM}'")
+            yield
+        return
     if connection.vendor != "sqlite":
         yield
         return
-    cursor.execute("PRAGMA cache_size")
-    previous = int(cursor.fetchone()[0])
-    cursor.execute(f"PRAGMA cache_size = -{SQLITE_AGGREGATE_CACHE_KB}")
-    try:
-        yield
-    finally:
-        cursor.execute(f"PRAGMA cache_size = {previous}")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_AGGREGATE_CACHE_KB}")
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
 def _interaction_counts(
@@ -383,12 +399,13 @@ def _interaction_counts(
         if not size:
             continue
         # In batches: a list of 1,000,000 result tuples is ~150 MB.
-        for batch in _batches(rows.iterator(chunk_size=CHUNK * 4), CHUNK * 4):
-            table = np.array(batch, dtype=np.int64).reshape(-1, 4)
-            where = np.minimum(np.searchsorted(ids, table[:, 0]), size - 1)
-            known = ids[where] == table[:, 0]
-            for index, name in enumerate(("period", "recent", "base"), start=1):
-                counts[name][where[known]] = table[known, index]
+        with _big_read():
+            for batch in _batches(rows.iterator(chunk_size=CHUNK * 4), CHUNK * 4):
+                table = np.array(batch, dtype=np.int64).reshape(-1, 4)
+                where = np.minimum(np.searchsorted(ids, table[:, 0]), size - 1)
+                known = ids[where] == table[:, 0]
+                for index, name in enumerate(("period", "recent", "base"), start=1):
+                    counts[name][where[known]] = table[known, index]
     return counts
 
 
