@@ -17,6 +17,30 @@ from guanxi.platform.testing.api_client import api_as  # noqa: F401 - a fixture 
 
 PASSWORD = "Guanxi-test-pw-2026"
 
+# Fixtures through which a test reaches the database (pytest-django blocks every
+# other test from opening a connection).
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """With GUANXI_DATABASE_TESTS_ONLY=1 keep only the tests that touch the database.
+
+    scripts/run_tests.sh sets it for the PostgreSQL pass: a test that cannot open a
+    connection (parsers, scoring maths, formatting) behaves the same on every backend
+    and has already run in the SQLite pass.
+    """
+    if os.environ.get("GUANXI_DATABASE_TESTS_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or not (
+            DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+        )
+        (keep if uses_database else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
 
 @dataclass
 class Org:
