@@ -31,6 +31,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from guanxi.analytics.dashboards import tables
+from guanxi.analytics.dashboards.kpi_rows import kpi_rows, read_customer_months
 from guanxi.analytics.dashboards.tables import (
     AFFECTED,
     local_date_sql,
@@ -47,7 +48,6 @@ from guanxi.analytics.models import (
     DashboardRefresh,
     DashboardRefreshMode,
     KpiPeriod,
-    KpiPeriodKind,
     ScoreCell,
     StageChange,
     StageFlowMonth,
@@ -139,12 +139,15 @@ def _rewrite(today: dt.date, last_change: int, progress: Progress) -> dict[str, 
             tables.customer_lost_months_insert_sql(today, last_change, False)
         )
     progress("kpi_periods", 3, 6)
-    with transaction.atomic():
-        _big_sorts()
+    kpis = kpi_rows(read_customer_months(affected=False), anchor)
+    columns = ", ".join(tables.KPI_KEYS + tables.KPI_VALUES)
+    with transaction.atomic(), connection.cursor() as cursor:
         _execute(f"DELETE FROM {table(KpiPeriod)}")
-        rows["kpi_periods"] = sum(
-            _execute(tables.kpi_insert_sql(kind, anchor)) for kind in KpiPeriodKind.values
+        cursor.executemany(
+            f"INSERT INTO {table(KpiPeriod)} ({columns}) VALUES ({', '.join(['%s'] * 12)})",
+            kpis,
         )
+        rows["kpi_periods"] = len(kpis)
     progress("stage_flow", 4, 6)
     with transaction.atomic():
         _execute(f"DELETE FROM {table(StageFlowMonth)}")
@@ -188,20 +191,26 @@ def _changed_customers(state: DashboardRefresh, today: dt.date) -> set[int]:
     an order dated between the last refresh's day and today (it counts from today)."""
     since = state.refreshed_at
     ids = set(
-        CustomerScore.objects.filter(computed_at__gte=since).values_list("customer_id", flat=True)
+        CustomerScore.objects.filter(computed_at__gte=since)
+        .order_by()
+        .values_list("customer_id", flat=True)
     )
-    ids.update(Customer.objects.filter(updated_at__gte=since).values_list("id", flat=True))
-    ids.update(Order.objects.filter(updated_at__gte=since).values_list("customer_id", flat=True))
     ids.update(
-        StageChange.objects.filter(id__gt=state.stage_change_id or 0).values_list(
-            "customer_id", flat=True
-        )
+        Customer.objects.filter(updated_at__gte=since).order_by().values_list("id", flat=True)
+    )
+    ids.update(
+        Order.objects.filter(updated_at__gte=since).order_by().values_list("customer_id", flat=True)
+    )
+    ids.update(
+        StageChange.objects.filter(id__gt=state.stage_change_id or 0)
+        .order_by()
+        .values_list("customer_id", flat=True)
     )
     if today > state.as_of:
         ids.update(
-            Order.objects.filter(order_date__gt=state.as_of, order_date__lte=today).values_list(
-                "customer_id", flat=True
-            )
+            Order.objects.filter(order_date__gt=state.as_of, order_date__lte=today)
+            .order_by()
+            .values_list("customer_id", flat=True)
         )
     return ids
 
@@ -311,11 +320,7 @@ def _incremental(
         _affected_table(customer_ids)
         old_cells = _fetch(tables.cell_select_sql(True))
         old_flow = _fetch(tables.flow_select_sql(old_change, True))
-        old_kpis = [
-            row
-            for kind in KpiPeriodKind.values
-            for row in _fetch(tables.kpi_select_sql(kind, anchor, True))
-        ]
+        old_kpis = kpi_rows(read_customer_months(affected=True), anchor)
         only = f"customer_id IN (SELECT customer_id FROM {AFFECTED})"
         _execute(f"DELETE FROM {table(DashboardCustomer)} WHERE {only}")
         rows["customers"] = _execute(tables.customer_state_insert_sql(True))
@@ -326,11 +331,7 @@ def _incremental(
         )
         new_cells = _fetch(tables.cell_select_sql(True))
         new_flow = _fetch(tables.flow_select_sql(last_change, True))
-        new_kpis = [
-            row
-            for kind in KpiPeriodKind.values
-            for row in _fetch(tables.kpi_select_sql(kind, anchor, True))
-        ]
+        new_kpis = kpi_rows(read_customer_months(affected=True), anchor)
         rows["score_cells"] = _apply(
             ScoreCell,
             tables.CELL_KEYS,

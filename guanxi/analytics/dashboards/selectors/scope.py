@@ -78,10 +78,21 @@ def available_views(actor: Any) -> list[str]:
 
 
 def visible_teams(actor: Any) -> list[Any]:
-    """Teams worth offering in the team filter (within the actor's data scope)."""
-    from guanxi.reports.selectors import filter_choices
+    """Teams worth offering in the team filter (within the actor's data scope): the
+    teams of the reports' filter bar, without reading its list of users (every user
+    of the company on each dashboard request)."""
+    from guanxi.accounts.selectors import team_list
 
-    return filter_choices(actor=actor)[1]
+    scope = data_scope_of(actor)
+    own_team = getattr(actor, "team", None)
+    if scope == DataScope.OWN or (scope != DataScope.ALL and own_team is None):
+        return []
+    teams = team_list(actor=actor)
+    if scope == DataScope.TEAM:
+        teams = teams.filter(pk=own_team.pk)
+    elif scope == DataScope.SUBTREE:
+        teams = teams.filter(path__startswith=own_team.path)
+    return list(teams)
 
 
 # --- the view ------------------------------------------------------------------------
