@@ -53,8 +53,8 @@ def read_customer_months(*, affected: bool) -> dict[str, np.ndarray]:
 
 
 def _period(kind: str, month: np.ndarray, anchor_month: int) -> np.ndarray:
-    """tables.month_period_sql in numpy (every operand is non-negative, so floor
-    division equals SQL's truncating one)."""
+    """The period index of month indexes (models.KpiPeriodKind; every operand is
+    non-negative)."""
     if kind == KpiPeriodKind.MONTH:
         return month
     if kind == KpiPeriodKind.QUARTER:

@@ -2,11 +2,12 @@
 
 Two layers: per-customer detail (DashboardCustomer: what a customer adds to the
 score cells; DashboardCustomerMonth: its counted orders per month and its moves to
-lost) and the aggregates the pages read (KpiPeriod, ScoreCell, CustomerSnapshot,
-StageFlowMonth), each summed from the detail. Every statement takes `affected`:
-False for the whole table (the nightly rewrite), True for the customers listed in
-the temporary table AFFECTED (the incremental refresh), so both modes share one
-formula and an incremental refresh equals a rewrite by construction.
+lost) and the aggregates the pages read (KpiPeriod — summed in numpy, kpi_rows.py —
+ScoreCell, CustomerSnapshot, StageFlowMonth), each summed from the detail. Every
+statement takes `affected`: False for the whole table (the nightly rewrite), True
+for the customers listed in the temporary table AFFECTED (the incremental refresh),
+so both modes share one formula and an incremental refresh equals a rewrite by
+construction.
 
 Reads the sales and customer tables directly: an aggregate over millions of rows
 cannot go through the row selectors (STYLE rule 20's exception, as in reports).
@@ -26,7 +27,6 @@ from guanxi.analytics.models import (
     CustomerSnapshot,
     DashboardCustomer,
     DashboardCustomerMonth,
-    KpiPeriod,
     KpiPeriodKind,
     ScoreCell,
     StageChange,
@@ -77,17 +77,6 @@ def period_sql(kind: str, date_sql: str, anchor_month: int) -> str:
     if kind == KpiPeriodKind.YEAR:
         return year
     return f"(0 - ({anchor_month} - {month_number}) / 12)"
-
-
-def month_period_sql(kind: str, month_sql: str, anchor_month: int) -> str:
-    """The period index of a month index (integer arithmetic, both databases)."""
-    if kind == KpiPeriodKind.MONTH:
-        return month_sql
-    if kind == KpiPeriodKind.QUARTER:
-        return f"({month_sql} / 12 * 4 + ({month_sql} % 12) / 3)"
-    if kind == KpiPeriodKind.YEAR:
-        return f"({month_sql} / 12)"
-    return f"(0 - ({anchor_month} - {month_sql}) / 12)"
 
 
 def local_date_sql(column: str) -> str:
@@ -175,45 +164,6 @@ KPI_VALUES = (
     "profit",
     "churned",
 )
-
-
-def kpi_select_sql(kind: str, anchor_month: int, affected: bool) -> str:
-    """Per period and scope key: buying customers, new ones (no buying period
-    before: the first ever), retained (bought in the period just before too), repeat buyers (two
-    purchase days), orders, revenue, profit, customers moved to lost. Window
-    functions run per customer, so a customer's rows alone give its contribution."""
-    period = month_period_sql(kind, "month", anchor_month)
-    where = f"WHERE TRUE{_only_affected('customer_id', affected)}" if affected else ""
-    # All rows: a table scan and a sort, not 10,000,000 lookups through the index.
-    scan = " NOT INDEXED" if connection.vendor == "sqlite" and not affected else ""
-    return f"""
-        SELECT '{kind}', period, scope_owner_id, team_id,
-            SUM(CASE WHEN orders > 0 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN orders > 0 AND previous_period IS NULL THEN 1 ELSE 0 END),
-            SUM(CASE WHEN orders > 0 AND previous_period = period - 1 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN days >= 2 THEN 1 ELSE 0 END),
-            SUM(orders), SUM(revenue), SUM(profit), SUM(lost)
-        FROM (
-            SELECT per_customer.*,
-                MAX(CASE WHEN orders > 0 THEN period END) OVER (
-                    PARTITION BY customer_id ORDER BY period
-                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                ) AS previous_period
-            FROM (
-                SELECT customer_id, scope_owner_id, team_id, {period} AS period,
-                    SUM(orders) AS orders, SUM(days) AS days, SUM(revenue) AS revenue,
-                    SUM(profit) AS profit, MAX(lost) AS lost
-                FROM {table(DashboardCustomerMonth)}{scan} {where}
-                GROUP BY customer_id, scope_owner_id, team_id, {period}
-            ) per_customer
-        ) flagged
-        GROUP BY period, scope_owner_id, team_id
-    """
-
-
-def kpi_insert_sql(kind: str, anchor_month: int) -> str:
-    columns = ", ".join(KPI_KEYS + KPI_VALUES)
-    return f"INSERT INTO {table(KpiPeriod)} ({columns}) {kpi_select_sql(kind, anchor_month, False)}"
 
 
 CELL_KEYS = ("scope_owner_id", "team_id", "grade", "stage", "r_score", "f_score")
