@@ -30,6 +30,8 @@ def task_events(
     *, customer: Any, actor: Any, limit: int, before: dt.datetime | None
 ) -> list[TimelineEvent]:
     qs = task_list(actor=actor, filters=TaskFilter(customer=customer.pk))
+    # not the page's customer again
+    qs = qs.select_related(None).select_related("assignee", "created_by")
     if before is not None:
         qs = qs.filter(due_on__lte=timezone.localtime(before).date())
     events = []
@@ -58,6 +60,7 @@ def meeting_events(
     *, customer: Any, actor: Any, limit: int, before: dt.datetime | None
 ) -> list[TimelineEvent]:
     qs = meeting_list(actor=actor, filters=MeetingFilter(customer=customer.pk))
+    qs = qs.select_related(None).select_related("organiser")  # not the page's customer again
     if before is not None:
         qs = qs.filter(starts_at__lt=before)
     events = []

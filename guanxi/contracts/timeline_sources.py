@@ -30,7 +30,8 @@ def contract_events(
 ) -> list[TimelineEvent]:
     contracts = contract_list(actor=actor, filters=ContractFilter(customer=customer.pk))
     last_day = timezone.localtime(before).date() if before is not None else None
-    signed = contracts.filter(signed_on__isnull=False)
+    # not the page's customer again
+    signed = contracts.filter(signed_on__isnull=False).select_related(None).select_related("owner")
     payments = Payment.objects.filter(
         contract__in=contracts.values("pk"), deleted_at__isnull=True
     ).select_related("contract", "recorded_by")

@@ -35,7 +35,9 @@ AUDIT_TITLES = {
 def interaction_events(
     *, customer: Customer, actor: Any, limit: int, before: dt.datetime | None
 ) -> list[TimelineEvent]:
+    # Not the customer again (the list joins it for other pages): it is the page's.
     qs = interaction_list(actor=actor, customer_id=customer.pk)
+    qs = qs.select_related(None).select_related("author", "contact")
     if before is not None:
         qs = qs.filter(occurred_at__lt=before)
     return [

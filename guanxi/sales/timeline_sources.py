@@ -27,6 +27,7 @@ def order_events(
     if not has_permission(actor, "sales.view_order"):
         return []
     qs = order_list(actor=actor, filters=OrderFilter(customer=customer.pk))
+    qs = qs.select_related(None).select_related("owner")  # not the page's customer again
     if before is not None:
         qs = qs.filter(order_date__lte=timezone.localtime(before).date())
     events = []
@@ -58,6 +59,7 @@ def quote_events(
     if not has_permission(actor, "sales.view_quote"):
         return []
     qs = quote_list(actor=actor, filters=QuoteFilter(customer=customer.pk))
+    qs = qs.select_related(None).select_related("owner")  # not the page's customer again
     if before is not None:
         qs = qs.filter(issued_on__lte=timezone.localtime(before).date())
     events = []
