@@ -181,5 +181,6 @@ def test_dashboard_query_count_does_not_grow_with_the_data(client, shop) -> None
 
     scores_compute(today=TODAY)
     dashboard_tables_refresh(today=TODAY)
-    assert _queries(client, params) == small
+    # One fewer when the rescored shop has no churn warning left (no win-back lookup).
+    assert _queries(client, params) <= small
     assert small <= 25
