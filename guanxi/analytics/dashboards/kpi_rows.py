@@ -39,17 +39,23 @@ def _rows_sql(affected: bool) -> str:
 
 def read_customer_months(*, affected: bool) -> dict[str, np.ndarray]:
     """The detail rows (all, or the affected customers'), ordered by customer and
-    month, as arrays; money in integer cents (exact sums). Read in slices through a
-    server-side cursor on PostgreSQL, so 10,000,000 rows never sit in memory as
-    Python tuples."""
-    slices: list[np.ndarray] = []
+    month, as column views of one preallocated array (money in integer cents: exact
+    sums). Read in slices through a server-side cursor on PostgreSQL, so 10,000,000
+    rows never sit in memory as Python tuples (720 MB as the array)."""
+    where = f"WHERE customer_id IN (SELECT customer_id FROM {AFFECTED})" if affected else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table(DashboardCustomerMonth)} {where}")
+        expected = cursor.fetchone()[0]
+    table_rows = np.empty((expected, len(COLUMNS)), dtype=np.int64)
+    filled = 0
     cursor = connection.chunked_cursor() if not affected else connection.cursor()
     with cursor:
         cursor.execute(_rows_sql(affected))
         while rows := cursor.fetchmany(FETCH):
-            slices.append(np.array(rows, dtype=np.int64).reshape(len(rows), len(COLUMNS)))
-    table_rows = np.concatenate(slices) if slices else np.zeros((0, len(COLUMNS)), np.int64)
-    return {name: table_rows[:, index].copy() for index, name in enumerate(COLUMNS)}
+            table_rows[filled : filled + len(rows)] = rows
+            filled += len(rows)
+    table_rows = table_rows[:filled]
+    return {name: table_rows[:, index] for index, name in enumerate(COLUMNS)}
 
 
 def _period(kind: str, month: np.ndarray, anchor_month: int) -> np.ndarray:
