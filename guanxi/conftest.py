@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -182,6 +183,12 @@ def open_page(browser: Any, live_server: Any) -> Iterator[Any]:
 
     yield _open
     for context in contexts:
+        # Let requests the page still makes (htmx panels loading after the 360 page)
+        # finish before the database is flushed: a live-server request holding a
+        # lock while the flush TRUNCATEs deadlocks on PostgreSQL.
+        for page in context.pages:
+            with contextlib.suppress(Exception):  # a page that never settles is closed anyway
+                page.wait_for_load_state("networkidle", timeout=5_000)
         context.close()
 
 
