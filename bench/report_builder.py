@@ -74,11 +74,12 @@ def _enrich() -> dict[str, float]:
         cursor.execute(
             "INSERT INTO analytics_customerscore (customer_id, recency_days, frequency, "
             "monetary, profit, purchases, interactions, r_score, f_score, m_score, rfm_score, "
-            "clv_12m, is_at_risk, churn_reasons, value_at_risk, computed_at) "
+            "clv_12m, is_at_risk, churn_reasons, value_at_risk, computed_at, scope_owner_id) "
             "SELECT id, 10, 1, 0, 0, 1, 0, 3, 3, 3, 9, "
             "CASE WHEN id % 10 = 0 THEN NULL ELSE (id % 5000) + 0.5 END, "
             f"CASE WHEN id % 7 = 0 THEN {true} ELSE {false} END, '[]', "
-            f"CASE WHEN id % 7 = 0 THEN (id % 3000) ELSE 0 END, '{now}' FROM customers_customer"
+            f"CASE WHEN id % 7 = 0 THEN (id % 3000) ELSE 0 END, '{now}', owner_id "
+            "FROM customers_customer"
         )
         products = [
             Product.objects.create(sku=f"BB-{index}", name=f"产品{index}") for index in range(20)

@@ -189,15 +189,16 @@ PAGE = 100_000  # rows per keyset page when reading every customer
 
 
 def _live_customers(customer_ids: list[int] | None) -> dict[str, np.ndarray]:
-    """id, grade and stage of the live customers (all, or the given ones).
+    """id, grade, stage and owner (0: none) of the live customers (all, or the given
+    ones).
 
     Read in keyset pages into arrays, the grade and stage strings shared (one object
     per value): a list of 1,000,000 row tuples with their own strings cost hundreds of
     MB. Names are read later, for the customers whose grade or stage changes."""
     shared: dict[str, str] = {}
-    pages: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    pages: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     base = Customer.objects.filter(deleted_at__isnull=True).order_by("id")
-    columns = ("id", "grade", "lifecycle_stage")
+    columns = ("id", "grade", "lifecycle_stage", "owner_id")
 
     def add(rows: list[tuple[Any, ...]]) -> None:
         pages.append(
@@ -205,6 +206,7 @@ def _live_customers(customer_ids: list[int] | None) -> dict[str, np.ndarray]:
                 np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
                 np.array([shared.setdefault(row[1], row[1]) for row in rows], dtype=object),
                 np.array([shared.setdefault(row[2], row[2]) for row in rows], dtype=object),
+                np.fromiter((row[3] or 0 for row in rows), dtype=np.int64, count=len(rows)),
             )
         )
 
@@ -224,10 +226,11 @@ def _live_customers(customer_ids: list[int] | None) -> dict[str, np.ndarray]:
             "id": np.zeros(0, dtype=np.int64),
             "grade": np.zeros(0, dtype=object),
             "stage": np.zeros(0, dtype=object),
+            "owner": np.zeros(0, dtype=np.int64),
         }
     return {
         name: np.concatenate([page[index] for page in pages])
-        for index, name in enumerate(("id", "grade", "stage"))
+        for index, name in enumerate(("id", "grade", "stage", "owner"))
     }
 
 
@@ -784,6 +787,7 @@ SCORE_COLUMNS = (
     "churn_reasons",
     "value_at_risk",
     "computed_at",
+    "scope_owner_id",
 )
 
 
@@ -915,6 +919,7 @@ def _write_scores(
                 churn_reasons,
                 money(columns["value_at_risk"][part]),
                 [computed_at] * size,
+                [owner or None for owner in columns["owner"][part].tolist()],
                 strict=True,
             )
 
@@ -1175,6 +1180,7 @@ def scores_compute(
         "clv": missing if predictions is None else predictions["clv"],
         "is_at_risk": is_at_risk,
         "value_at_risk": value_at_risk,
+        "owner": customers["owner"],
     }
     laps.lap("rules")
     with transaction.atomic():

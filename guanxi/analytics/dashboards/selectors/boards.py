@@ -117,13 +117,16 @@ def top_customers(
     cells: CellSums | None = None,
     company: CellSums | None = None,
 ) -> list[CustomerScore]:
-    """Highest 12-month CLV first (index score_clv, or the view's customers sorted
-    when the view is narrow, see `_is_narrow`); when no CLV was computed (the fit was
-    impossible), highest spend in the RFM period."""
+    """Highest 12-month CLV first (index score_clv or score_owner_clv, or the view's
+    customers sorted when the view is narrow, see `_is_narrow`); when no CLV was
+    computed (the fit was impossible), highest spend in the RFM period."""
     cells = cells or score_cells(scope=scope)
     company = company or company_cells()
     if cells.clv_customers:
-        narrow = _is_narrow(cells.clv_customers, company.clv_customers)
+        # One owner: the index (owner, -clv_12m) gives the order (score_owner_clv).
+        narrow = scope.single_owner() is None and _is_narrow(
+            cells.clv_customers, company.clv_customers
+        )
         return _ranked(
             scope.scores().filter(clv_12m__isnull=False), "clv_12m", is_narrow=narrow, limit=limit
         )
@@ -142,7 +145,8 @@ def churn_risks(
     order, index score_at_risk, or the view's warned customers sorted when few)."""
     cells = cells or score_cells(scope=scope)
     company = company or company_cells()
-    narrow = _is_narrow(cells.at_risk, company.at_risk)
+    # One owner: the index (owner, -value_at_risk) gives the order (score_owner_at_risk).
+    narrow = scope.single_owner() is None and _is_narrow(cells.at_risk, company.at_risk)
     return _ranked(
         scope.scores().filter(is_at_risk=True), "value_at_risk", is_narrow=narrow, limit=limit
     )

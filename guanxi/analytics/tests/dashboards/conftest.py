@@ -34,6 +34,7 @@ class Shop:
 def _score(customer: Customer, *, r: int, f: int, clv: str | None, at_risk: bool = False) -> None:
     CustomerScore.objects.create(
         customer=customer,
+        scope_owner_id=customer.owner_id,
         r_score=r,
         f_score=f,
         m_score=3,

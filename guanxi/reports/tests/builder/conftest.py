@@ -60,6 +60,7 @@ def make_score(customer: Any, *, clv: str | None, at_risk: bool = False, value: 
 
     return CustomerScore.objects.create(
         customer=customer,
+        scope_owner_id=customer.owner_id,
         clv_12m=None if clv is None else Decimal(clv),
         is_at_risk=at_risk,
         value_at_risk=Decimal(value),
