@@ -49,9 +49,16 @@ class DashboardFilterForm(forms.Form):
     date_to = _date_field(_("To"))
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, data: Any = None, *, views: list[str], teams: list[Any]) -> None:
+    def __init__(
+        self, data: Any = None, *, views: list[str], teams: list[Any], default_view: str
+    ) -> None:
+        if data is not None and not data.get("view"):
+            # The select shows the view the page shows (not the first choice).
+            data = data.copy()
+            data["view"] = default_view
         super().__init__(data)
         self.fields["view"].choices = [(view, VIEW_LABELS[view]) for view in views]
+        self.fields["view"].initial = default_view
         self.fields["team"].choices = [("", _("All"))] + [
             (team.pk, f"{'· ' * team.depth}{team.name}") for team in teams
         ]

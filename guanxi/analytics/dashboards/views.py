@@ -36,6 +36,7 @@ def _filter_form(request: HttpRequest) -> DashboardFilterForm:
     return DashboardFilterForm(
         request.GET or None,
         views=selectors.available_views(request.user),
+        default_view=selectors.default_view(request.user),
         teams=selectors.visible_teams(request.user),
     )
 
@@ -81,7 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": board,
         "charts": charts.dashboard_charts(board) if board is not None else None,
         "state": selectors.refresh_state() if board is None else board.kpis.as_of,
-        "view": values["view"] or selectors.VIEW_MINE,
+        "view": values["view"] or selectors.default_view(request.user),
         "flow_months": _flow_months(board.period) if board is not None else 1,
         "customers_url": (charts.customers_url(board.scope) if board is not None else ""),
     }

@@ -4,6 +4,7 @@ Scope: every view needs `analytics.view_scores`. "mine" = customers the actor ow
 "team" = the actor's data scope (own / team / team and sub-teams / all), optionally
 narrowed to one team the actor can see; "company" = every customer, only for actors
 whose data scope is "all" (anyone else is refused: a rep never sees others' counts).
+Without a view asked for, `default_view`.
 """
 
 from __future__ import annotations
@@ -75,6 +76,18 @@ def available_views(actor: Any) -> list[str]:
     if may_see_company(actor):
         views.append(VIEW_COMPANY)
     return views
+
+
+def default_view(actor: Any) -> str:
+    """The view a dashboard opens on: the company for whoever sees every customer,
+    the teams for a manager scoped to teams, else the actor's own customers (an
+    admin who owns no customers used to open on a page of zeros)."""
+    scope = data_scope_of(actor)
+    if scope == DataScope.ALL:
+        return VIEW_COMPANY
+    if scope in (DataScope.TEAM, DataScope.SUBTREE) and getattr(actor, "team", None):
+        return VIEW_TEAM
+    return VIEW_MINE
 
 
 def visible_teams(actor: Any) -> list[Any]:
@@ -163,7 +176,7 @@ def resolve_scope(*, actor: Any, view: str | None, team_id: int | None) -> Dashb
     """The view to show, or ValidationError (unknown view/team) / PermissionDenied
     (no dashboard permission; company view without the "all" data scope)."""
     require_dashboards(actor)
-    view = view or VIEW_MINE
+    view = view or default_view(actor)
     errors: dict[str, list[str]] = {}
     if view not in VIEWS:
         errors["view"] = [str(UNKNOWN_VIEW)]

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from guanxi.analytics.dashboards.selectors import churn_risks, top_customers
-from guanxi.analytics.dashboards.services import dashboard_tables_refresh
 from guanxi.analytics.dashboards.selectors.scope import DashboardScope
+from guanxi.analytics.dashboards.services import dashboard_tables_refresh
 from guanxi.analytics.models import CustomerScore
 from guanxi.analytics.scoring import scores_compute
 from guanxi.customers.services import customer_transfer

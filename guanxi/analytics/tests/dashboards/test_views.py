@@ -68,6 +68,24 @@ def test_views_show_counts_in_the_actors_scope(client, shop) -> None:
     assert 'data-testid="chart-trend"' in company.content.decode()
 
 
+def test_dashboard_opens_on_the_view_that_fits_the_actor(client, shop) -> None:
+    """Admin (every customer) → company, manager (teams) → team, rep → own; the
+    view switch shows the same view, also with only a period asked for."""
+    november = {"preset": "custom", "date_from": "2026-11-01", "date_to": "2026-11-30"}
+    for user, view, buyers in (
+        (shop.org.admin, "company", "4"),
+        (shop.org.manager, "team", "4"),
+        (shop.org.east_rep, "mine", "2"),
+    ):
+        client.force_login(user)
+        for params in ({}, november):
+            response = client.get(reverse(DASHBOARD), params)
+            assert response.status_code == 200
+            select = response.content.decode().split('name="view"', 1)[1].split("</select>")[0]
+            assert f'value="{view}" selected' in select, (user, params)
+        assert kpi_value(response, "buyers") == buyers, user
+
+
 def test_rep_asking_for_the_company_view_is_refused(client, shop) -> None:
     client.force_login(shop.org.east_rep)
     assert client.get(reverse(DASHBOARD), {"view": "company"}).status_code == 403
