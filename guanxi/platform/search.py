@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import Expression, RawSQL
 
 from guanxi.platform.phones import InvalidPhone, national_digits, normalize_phone
-from guanxi.platform.text import fold_width, is_cjk, pinyin_initials_of, pinyin_of
+from guanxi.platform.text import TEXT_CACHE, fold_width, is_cjk, pinyin_initials_of, pinyin_of
 
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _CN_MOBILE = re.compile(r"\+86(1[3-9]\d{9})")
@@ -64,7 +64,7 @@ def name_tokens(text: str) -> list[str]:
     return tokens
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=TEXT_CACHE)
 def _cjk_run_tokens(run: str) -> tuple[str, ...]:
     """Unigrams, bigrams, pinyin and initials of one CJK run.
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+from django.db import connection
+
 from guanxi.customers.models import Customer
-from guanxi.platform.bulk import insert_many
+from guanxi.platform.bulk import BULK_CACHE_KIB, BULK_WAL_PAGES, bulk_writes, insert_many
 from guanxi.platform.models import AuditEntry
 
 
@@ -42,3 +45,22 @@ def test_values_round_trip_like_the_orm(org: Any) -> None:
         org.east_rep,
     )
     assert again.created_at is not None and again.version == customer.version
+
+
+def test_bulk_writes_sets_and_restores_the_sqlite_connection(db: Any) -> None:
+    """A long import checkpoints the log less often with a small page cache; the
+    connection goes back to its settings afterwards, also when the import fails."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite pragmas")
+
+    def pragma(name: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA {name}")
+            return cursor.fetchone()[0]
+
+    before = pragma("cache_size"), pragma("wal_autocheckpoint")
+    with pytest.raises(RuntimeError), bulk_writes():
+        assert pragma("cache_size") == -BULK_CACHE_KIB
+        assert pragma("wal_autocheckpoint") == BULK_WAL_PAGES
+        raise RuntimeError("import failed")
+    assert (pragma("cache_size"), pragma("wal_autocheckpoint")) == before
