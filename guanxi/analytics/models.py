@@ -21,6 +21,20 @@ from guanxi.platform.models import TimestampedModel
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
+def _scope_owner(*, db_index: bool = True) -> models.ForeignKey:
+    """The customer's owner as a key of derived rows (no FK constraint: they are
+    rewritten wholesale, and a user is never deleted, only deactivated)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer owner"),
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=db_index,
+        related_name="+",
+    )
+
+
 class ScoringSettings(TimestampedModel):
     """The one row (pk=1) of scoring settings; `scoring_settings_get` creates it."""
 
@@ -130,15 +144,7 @@ class CustomerScore(models.Model):
     # below (10 rows) instead of reading and sorting all the rep's customers. Pages
     # still check the customer's current owner through the join; a new owner's lists
     # show the customer after its next scoring (an owner change marks it changed).
-    scope_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("customer owner"),
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
+    scope_owner = _scope_owner(db_index=False)  # the indexes below lead with it
 
     class Meta:
         verbose_name = _("customer score")
@@ -299,14 +305,7 @@ class WinBack(models.Model):
 
 
 def _scope_keys() -> tuple[models.ForeignKey, models.ForeignKey]:
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("customer owner"),
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    owner = _scope_owner()
     team = models.ForeignKey(
         "accounts.Team",
         verbose_name=_("team"),
