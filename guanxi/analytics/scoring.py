@@ -175,13 +175,15 @@ def _ordinals(values: Sequence[Any]) -> np.ndarray:
 
 
 def _changed_customer_ids(since: datetime.datetime) -> list[int]:
-    """Customers whose orders, interactions or record changed since the last run."""
+    """Customers whose orders, interactions or record changed since the last run.
+
+    Unordered: with the models' default orderings SQLite walked the date index to
+    avoid a sort and fetched every one of 10,000,000 orders by rowid (45 s per hourly
+    run); a plain scan reads them in table order."""
     ids: set[int] = set()
-    ids.update(Order.objects.filter(updated_at__gt=since).values_list("customer_id", flat=True))
-    ids.update(
-        Interaction.objects.filter(updated_at__gt=since).values_list("customer_id", flat=True)
-    )
-    ids.update(Customer.objects.filter(updated_at__gt=since).values_list("id", flat=True))
+    for model, column in ((Order, "customer_id"), (Interaction, "customer_id"), (Customer, "id")):
+        rows = model.objects.filter(updated_at__gt=since).order_by()
+        ids.update(rows.values_list(column, flat=True).iterator(chunk_size=10_000))
     return sorted(ids)
 
 
