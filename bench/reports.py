@@ -315,7 +315,10 @@ def load_dataset(
         seconds["hero_customer"] = time.perf_counter() - clock
     clock = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # PostgreSQL: VACUUM too, as autovacuum does on a live database some time after
+        # a bulk load; without the visibility map an index-only scan reads the heap
+        # for every row (scoring's order aggregate: 110 s instead of ~40 s).
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     seconds["analyze"] = time.perf_counter() - clock
     return {key: round(value, 1) for key, value in seconds.items()}
 
