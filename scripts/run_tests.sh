@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite: lint, then pytest on SQLite, again on PostgreSQL, and the job
-# tests again on a Redis queue (the three side by side). Without PostgreSQL/Redis those passes are skipped
+# tests again on a Redis queue. Without PostgreSQL/Redis those passes are skipped
 # with a printed reason, except under CI=true where a missing service fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,7 @@ IS_CI="${CI:-false}"
 failed=0
 total_passed=0
 total_failed=0
+PYTEST_LOG="$(mktemp -t guanxi-pytest-XXXXXX)"
 
 step() { printf '\n=== %s ===\n' "$1"; }
 
@@ -42,33 +43,24 @@ except Exception as error:
 PY
 }
 
-# The three passes run side by side, each with its own data directory and log: a
-# worker spends most of its time waiting (browser, live server, subprocesses), so
-# four workers on two cores finish well before two passes one after the other did.
-LOG_DIR="$(mktemp -d -t guanxi-pytest-XXXXXX)"
-names=()
-start_pass() {  # start_pass NAME LABEL [VAR=VALUE ...] -- PYTEST_ARGS...
-  local name="$1" label="$2"; shift 2
-  local vars=()
-  while [ "$1" != "--" ]; do vars+=("$1"); shift; done
-  shift
-  echo "$label" >"$LOG_DIR/$name.label"
-  (
-    env "${vars[@]}" GUANXI_DATA_DIR="$(mktemp -d -t guanxi-test-XXXXXX)" \
-      $BIN/pytest --durations=20 "$@" >"$LOG_DIR/$name.log" 2>&1
-    echo $? >"$LOG_DIR/$name.rc"
-  ) &
-  names+=("$name")
-  echo "started: $label"
+run_pytest() {  # run_pytest LABEL ARGS...
+  local label="$1"; shift
+  step "pytest: $label"
+  $BIN/pytest --durations=20 "$@" 2>&1 | tee "$PYTEST_LOG"
+  local rc=${PIPESTATUS[0]}
+  if [ $rc -ne 0 ] && [ $rc -ne 5 ]; then failed=1; fi
+  local summary
+  summary="$(tail -n 1 "$PYTEST_LOG")"
+  total_passed=$((total_passed + $(grep -oE '[0-9]+ passed' <<<"$summary" | awk '{s+=$1} END {print s+0}')))
+  total_failed=$((total_failed + $(grep -oE '[0-9]+ (failed|errors?)' <<<"$summary" | awk '{s+=$1} END {print s+0}')))
 }
 
 unset DATABASE_URL GUANXI_REDIS_URL
-start_pass sqlite "SQLite" -- -n 2 $TEST_PATHS
+run_pytest "SQLite" -n 2 $TEST_PATHS
 
 if service_up postgres "$PG_URL"; then
-  # Only the tests that reach the database: the others run in the SQLite pass (conftest.py).
-  start_pass postgres "PostgreSQL" DATABASE_URL="$PG_URL" GUANXI_DATABASE_TESTS_ONLY=1 \
-    -- -n 2 $TEST_PATHS
+  # Only the tests that reach the database: the others already ran above (conftest.py).
+  DATABASE_URL="$PG_URL" GUANXI_DATABASE_TESTS_ONLY=1 run_pytest "PostgreSQL" -n 2 $TEST_PATHS
 elif [ "$IS_CI" = "true" ]; then
   echo "CI=true and PostgreSQL is missing: failing"; failed=1
 else
@@ -76,37 +68,15 @@ else
 fi
 
 if service_up redis "$REDIS_URL"; then
-  start_pass redis "jobs on a Redis queue" GUANXI_REDIS_URL="$REDIS_URL" -- -m jobs $TEST_PATHS
+  GUANXI_REDIS_URL="$REDIS_URL" run_pytest "jobs on a Redis queue" -m jobs $TEST_PATHS
 elif [ "$IS_CI" = "true" ]; then
   echo "CI=true and Redis is missing: failing"; failed=1
 else
   echo "SKIPPED the Redis job pass (set GUANXI_TEST_REDIS_URL or start Redis)"
 fi
 
-# A line a minute while they run (how far each pass is).
-while [ -n "$(jobs -rp)" ]; do
-  sleep 60
-  line="$(date +%T)"
-  for name in "${names[@]}"; do
-    done_pct="$(grep -oE '\[ *[0-9]+%\]' "$LOG_DIR/$name.log" 2>/dev/null | tail -n 1)"
-    line="$line  $name ${done_pct:-[starting]}"
-  done
-  echo "$line"
-done
-wait
-
-for name in "${names[@]}"; do
-  step "pytest: $(cat "$LOG_DIR/$name.label")"
-  cat "$LOG_DIR/$name.log"
-  rc="$(cat "$LOG_DIR/$name.rc" 2>/dev/null || echo 1)"
-  if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then failed=1; fi
-  summary="$(tail -n 1 "$LOG_DIR/$name.log")"
-  total_passed=$((total_passed + $(grep -oE '[0-9]+ passed' <<<"$summary" | awk '{s+=$1} END {print s+0}')))
-  total_failed=$((total_failed + $(grep -oE '[0-9]+ (failed|errors?)' <<<"$summary" | awk '{s+=$1} END {print s+0}')))
-done
-
 step "result"
-rm -rf "$LOG_DIR"
+rm -f "$PYTEST_LOG"
 if [ $failed -ne 0 ]; then status="FAILED"; else status="all passes green"; fi
 echo "$status"
 echo "total: $total_passed passed, $total_failed failed"
