@@ -23,12 +23,20 @@ PASSWORD = "Guanxi-test-pw-2026"
 DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
 
 
+def _is_phone_repeat(item: Any) -> bool:
+    """A browser test's phone-sized run: it repeats the desktop run's requests and
+    queries in another layout, so on a second database it tests nothing new."""
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "phone" in callspec.id.split("-")
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """With GUANXI_DATABASE_TESTS_ONLY=1 keep only the tests that touch the database.
 
     scripts/run_tests.sh sets it for the PostgreSQL pass: a test that cannot open a
     connection (parsers, scoring maths, formatting) behaves the same on every backend
-    and has already run in the SQLite pass.
+    and has already run in the SQLite pass; so does a browser test's phone-sized run
+    beside its desktop run.
     """
     if os.environ.get("GUANXI_DATABASE_TESTS_ONLY") != "1":
         return
@@ -37,7 +45,7 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         uses_database = item.get_closest_marker("django_db") is not None or not (
             DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
         )
-        (keep if uses_database else drop).append(item)
+        (keep if uses_database and not _is_phone_repeat(item) else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
