@@ -8,7 +8,8 @@ from django.db import migrations, models
 
 FILL_OWNERS = """
 UPDATE analytics_customerscore SET scope_owner_id = (
-  SELECT owner_id FROM customers_customer WHERE customers_customer.id = customer_id
+  SELECT owner_id FROM customers_customer
+  WHERE customers_customer.id = analytics_customerscore.customer_id
 )
 """
 
