@@ -24,6 +24,7 @@ from guanxi.platform.phones import national_digits
 from guanxi.platform.scoping import (
     DataScope,
     data_scope_of,
+    is_own_scope,
     may_act,
     scope_condition,
     scope_spec,
@@ -275,10 +276,10 @@ def team_choices(*, actor: Any) -> list[Any] | None:
     """Teams the actor may file a lead under (None for reps: always their own team)."""
     from guanxi.accounts.models import Team
 
+    if is_own_scope(actor):
+        return None
     scope = data_scope_of(actor)
     own_team = getattr(actor, "team", None)
-    if scope == DataScope.OWN or (own_team is None and scope != DataScope.ALL):
-        return None
     teams = Team.objects.order_by("path")
     if scope == DataScope.TEAM:
         teams = teams.filter(pk=own_team.pk)

@@ -73,6 +73,15 @@ def data_scope_of(actor: Any) -> str:
     return role.data_scope if role is not None else DataScope.OWN
 
 
+def is_own_scope(actor: Any) -> bool:
+    """Whether the actor's data scope holds only their own records: scope "own", or a
+    team scope without a team."""
+    scope = data_scope_of(actor)
+    return scope == DataScope.OWN or (
+        scope != DataScope.ALL and getattr(actor, "team", None) is None
+    )
+
+
 def scope_condition(model: type[models.Model], actor: Any) -> Q | None:
     """The row filter for the actor's data scope; None means no restriction."""
     spec = scope_spec(model)
@@ -80,9 +89,9 @@ def scope_condition(model: type[models.Model], actor: Any) -> Q | None:
     if scope == DataScope.ALL:
         return None
     own = Q(**{f"{spec.owner_path}_id": actor.pk})
-    team = getattr(actor, "team", None)
-    if team is None or scope == DataScope.OWN:
+    if is_own_scope(actor):
         return own
+    team = actor.team
     if scope == DataScope.TEAM:
         return own | Q(**{f"{spec.team_path}_id": team.pk})
     return own | Q(**{f"{spec.team_path}__path__startswith": team.path})

@@ -481,12 +481,12 @@ def sales_forecast(*, actor: Any, filters: ReportFilter) -> SalesForecast:
 def filter_choices(*, actor: Any) -> tuple[list[Any], list[Any]]:
     """(owners, teams) worth offering in the filter bar: a rep with "own" scope sees
     only themselves; team scopes their team (and sub-teams); "all" everyone."""
-    from guanxi.platform.scoping import DataScope, data_scope_of
+    from guanxi.platform.scoping import DataScope, data_scope_of, is_own_scope
 
+    if is_own_scope(actor):
+        return [actor], []
     scope = data_scope_of(actor)
     own_team = getattr(actor, "team", None)
-    if scope == DataScope.OWN or (scope != DataScope.ALL and own_team is None):
-        return [actor], []
     users = user_list(actor=actor)
     teams = team_list(actor=actor)
     if scope == DataScope.TEAM:

@@ -28,7 +28,14 @@ from guanxi.analytics.permissions import VIEW_SCORES
 from guanxi.customers.models import Customer, LifecycleStage
 from guanxi.platform.exceptions import PermissionDenied, ValidationError
 from guanxi.platform.permissions import has_permission
-from guanxi.platform.scoping import DataScope, data_scope_of, may_act, scope_condition, scoped
+from guanxi.platform.scoping import (
+    DataScope,
+    data_scope_of,
+    is_own_scope,
+    may_act,
+    scope_condition,
+    scoped,
+)
 
 CENT = Decimal("0.01")
 MAX_MONTHS = 120
@@ -82,12 +89,9 @@ def default_view(actor: Any) -> str:
     """The view a dashboard opens on: the company for whoever sees every customer,
     the teams for a manager scoped to teams, else the actor's own customers (an
     admin who owns no customers used to open on a page of zeros)."""
-    scope = data_scope_of(actor)
-    if scope == DataScope.ALL:
+    if data_scope_of(actor) == DataScope.ALL:
         return VIEW_COMPANY
-    if scope in (DataScope.TEAM, DataScope.SUBTREE) and getattr(actor, "team", None):
-        return VIEW_TEAM
-    return VIEW_MINE
+    return VIEW_MINE if is_own_scope(actor) else VIEW_TEAM
 
 
 def visible_teams(actor: Any) -> list[Any]:
@@ -96,10 +100,10 @@ def visible_teams(actor: Any) -> list[Any]:
     of the company on each dashboard request)."""
     from guanxi.accounts.selectors import team_list
 
+    if is_own_scope(actor):
+        return []
     scope = data_scope_of(actor)
     own_team = getattr(actor, "team", None)
-    if scope == DataScope.OWN or (scope != DataScope.ALL and own_team is None):
-        return []
     teams = team_list(actor=actor)
     if scope == DataScope.TEAM:
         teams = teams.filter(pk=own_team.pk)
@@ -136,12 +140,7 @@ class DashboardScope:
     def single_owner(self) -> int | None:
         """The one owner whose customers the view holds ("mine", or a data scope of
         the actor's own customers), else None."""
-        if self.view == VIEW_MINE:
-            return self.actor.pk
-        scope = data_scope_of(self.actor)
-        if scope == DataScope.ALL:
-            return None
-        if scope == DataScope.OWN or getattr(self.actor, "team", None) is None:
+        if self.view == VIEW_MINE or is_own_scope(self.actor):
             return self.actor.pk
         return None
 
