@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from guanxi.conftest import DESKTOP, PHONE, save_screenshot
 
@@ -23,5 +24,6 @@ def test_wrong_password_shows_an_error_and_stays_on_login(open_page, org):
     page.fill("#id_username", org.east_rep.username)
     page.fill("#id_password", "wrong-password")
     page.click("form button[type=submit]")
-    assert page.locator(".alert-danger").is_visible()
+    # Waits for the answer: right after the click the old form may still be shown.
+    expect(page.locator(".alert-danger")).to_be_visible()
     assert "/accounts/login/" in page.url
