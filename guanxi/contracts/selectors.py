@@ -44,7 +44,7 @@ from guanxi.contracts.models import (
     PaymentPlan,
 )
 from guanxi.platform.exceptions import NotFound
-from guanxi.platform.scoping import DataScope, data_scope_of, may_act, scoped
+from guanxi.platform.scoping import is_own_scope, may_act, scoped
 from guanxi.sales.services._common import money
 
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
@@ -423,9 +423,7 @@ def _label_rows(groups: dict[str, dict[Any, AgeRow]]) -> None:
 
 def owner_choices(*, actor: Any) -> list[Any] | None:
     """Owners a manager can filter by; None for reps (they see their own)."""
-    if getattr(actor, "team", None) is None and data_scope_of(actor) != DataScope.ALL:
-        return None
-    if data_scope_of(actor) == DataScope.OWN:
+    if is_own_scope(actor):
         return None
     return list(
         get_user_model().objects.filter(is_active=True).order_by("display_name", "username")[:500]

@@ -32,7 +32,7 @@ from guanxi.deals.services._common import as_pk
 from guanxi.deals.services.pipelines import pipeline_ensure_default
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.models import AuditEntry
-from guanxi.platform.scoping import DataScope, data_scope_of, may_act, scoped
+from guanxi.platform.scoping import is_own_scope, may_act, scoped
 from guanxi.platform.selectors import audit_list_for_object
 
 OPPORTUNITY_SORTS: dict[str, list[str]] = {
@@ -414,7 +414,7 @@ def team_choices(*, actor: Any) -> list[Team]:
 
 
 def can_filter_by_owner(actor: Any) -> bool:
-    return data_scope_of(actor) != DataScope.OWN
+    return not is_own_scope(actor)
 
 
 def pipeline_summary(*, actor: Any, pipeline: Pipeline) -> dict[int, dict[str, Any]]:

@@ -22,13 +22,14 @@ from guanxi.leads.models import AssignmentRule, Lead, LeadActivity
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.phones import national_digits
 from guanxi.platform.scoping import (
-    DataScope,
-    data_scope_of,
+    covers_team,
     is_own_scope,
     may_act,
+    people_scope,
     scope_condition,
     scope_spec,
     scoped,
+    team_scope,
 )
 from guanxi.platform.search import search_filter
 
@@ -246,30 +247,13 @@ def assignment_rule_for_team(team_id: int | None) -> AssignmentRule | None:
 def owner_choices(*, actor: Any) -> list[Any]:
     """Who a lead can be given to: the actor only for reps with the "own" scope;
     for managers every active user their scope covers (all: everybody)."""
-    users = get_user_model().objects.filter(is_active=True).select_related("team")
-    scope = data_scope_of(actor)
-    team = getattr(actor, "team", None)
-    if scope == DataScope.ALL:
-        pass
-    elif scope == DataScope.OWN or team is None:
-        users = users.filter(pk=actor.pk)
-    elif scope == DataScope.TEAM:
-        users = users.filter(Q(team_id=team.pk) | Q(pk=actor.pk))
-    else:
-        users = users.filter(Q(team__path__startswith=team.path) | Q(pk=actor.pk))
-    return list(users.order_by("display_name", "username")[:500])
+    users = get_user_model().objects.filter(people_scope(actor), is_active=True)
+    return list(users.select_related("team").order_by("display_name", "username")[:500])
 
 
 def may_manage_team(actor: Any, team: Any) -> bool:
     """Rules of a team are set by whoever's data scope covers it ("all": every team)."""
-    if data_scope_of(actor) == DataScope.ALL:
-        return True
-    own_team = getattr(actor, "team", None)
-    if own_team is None or team is None or data_scope_of(actor) == DataScope.OWN:
-        return False
-    if data_scope_of(actor) == DataScope.TEAM:
-        return team.pk == own_team.pk
-    return str(team.path).startswith(own_team.path)
+    return covers_team(actor, team)
 
 
 def team_choices(*, actor: Any) -> list[Any] | None:
@@ -278,11 +262,4 @@ def team_choices(*, actor: Any) -> list[Any] | None:
 
     if is_own_scope(actor):
         return None
-    scope = data_scope_of(actor)
-    own_team = getattr(actor, "team", None)
-    teams = Team.objects.order_by("path")
-    if scope == DataScope.TEAM:
-        teams = teams.filter(pk=own_team.pk)
-    elif scope == DataScope.SUBTREE:
-        teams = teams.filter(path__startswith=own_team.path)
-    return list(teams[:500])
+    return list(Team.objects.filter(team_scope(actor)).order_by("path")[:500])

@@ -55,7 +55,7 @@ from guanxi.leads.selectors import may_manage_team
 from guanxi.platform.audit import audit_record, diff, snapshot
 from guanxi.platform.exceptions import NotFound, ValidationError
 from guanxi.platform.phones import INVALID_PHONE, InvalidPhone, normalize_phone
-from guanxi.platform.scoping import DataScope, data_scope_of
+from guanxi.platform.scoping import covers_team
 from guanxi.platform.softdelete import mark_deleted, mark_restored
 from guanxi.platform.versioning import ensure_version, lock_current
 
@@ -182,18 +182,7 @@ def _may_give_to(actor: Any, owner: Any) -> bool:
     to anyone their scope covers."""
     if owner is None or actor is None or owner.pk == getattr(actor, "pk", None):
         return True
-    scope = data_scope_of(actor)
-    if scope == DataScope.ALL:
-        return True
-    team = getattr(actor, "team", None)
-    if scope == DataScope.OWN or team is None:
-        return False
-    owner_team = owner.team
-    if owner_team is None:
-        return False
-    if scope == DataScope.TEAM:
-        return owner_team.pk == team.pk
-    return owner_team.path.startswith(team.path)
+    return covers_team(actor, owner.team)
 
 
 def _may_file_under(actor: Any, team: Any) -> bool:

@@ -82,6 +82,43 @@ def is_own_scope(actor: Any) -> bool:
     )
 
 
+def people_scope(actor: Any) -> Q:
+    """The people whose records the actor's data scope covers, as a condition on users:
+    everybody (Q()) for "all", only the actor for an own scope, else the actor's team
+    ("team") or team and sub-teams ("team and below"); the actor is always in it."""
+    return _team_members(actor, own=Q(pk=actor.pk), prefix="team__")
+
+
+def team_scope(actor: Any) -> Q:
+    """The teams the actor's data scope covers, as a condition on teams: every team
+    (Q()) for "all", none for an own scope, else the actor's team (and sub-teams)."""
+    return _team_members(actor, own=Q(pk__in=[]), prefix="")
+
+
+def _team_members(actor: Any, *, own: Q, prefix: str) -> Q:
+    scope = data_scope_of(actor)
+    if scope == DataScope.ALL:
+        return Q()
+    if is_own_scope(actor):
+        return own
+    team = actor.team
+    if scope == DataScope.TEAM:
+        return Q(**{f"{prefix}pk": team.pk})
+    return Q(**{f"{prefix}path__startswith": team.path})
+
+
+def covers_team(actor: Any, team: Any) -> bool:
+    """Whether the actor's data scope covers the records of `team` (None: no team)."""
+    scope = data_scope_of(actor)
+    if scope == DataScope.ALL:
+        return True
+    if team is None or is_own_scope(actor):
+        return False
+    if scope == DataScope.TEAM:
+        return team.pk == actor.team.pk
+    return str(team.path).startswith(actor.team.path)
+
+
 def scope_condition(model: type[models.Model], actor: Any) -> Q | None:
     """The row filter for the actor's data scope; None means no restriction."""
     spec = scope_spec(model)

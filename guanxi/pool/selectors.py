@@ -29,7 +29,7 @@ from guanxi.customers.models import Customer
 from guanxi.leads.models import Lead, LeadStatus
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.permissions import has_permission
-from guanxi.platform.scoping import DataScope, data_scope_of
+from guanxi.platform.scoping import DataScope, data_scope_of, people_scope
 from guanxi.platform.search import search_filter
 from guanxi.pool.models import PoolEvent, PoolRule
 from guanxi.pool.permissions import ASSIGN_POOL, VIEW_POOL
@@ -292,18 +292,8 @@ def assignee_choices(*, actor: Any) -> list[Any]:
     """Active users a manager may hand pool records to: their data scope's people."""
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(is_active=True).select_related("team")
-    scope = data_scope_of(actor)
-    team = getattr(actor, "team", None)
-    if scope == DataScope.ALL:
-        pass
-    elif team is None or scope == DataScope.OWN:
-        users = users.filter(pk=actor.pk)
-    elif scope == DataScope.TEAM:
-        users = users.filter(team_id=team.pk)
-    else:
-        users = users.filter(team__path__startswith=team.path)
-    return list(users.order_by("display_name", "username")[:500])
+    users = get_user_model().objects.filter(people_scope(actor), is_active=True)
+    return list(users.select_related("team").order_by("display_name", "username")[:500])
 
 
 def pool_counts(*, actor: Any) -> dict[str, int]:

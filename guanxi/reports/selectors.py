@@ -481,18 +481,9 @@ def sales_forecast(*, actor: Any, filters: ReportFilter) -> SalesForecast:
 def filter_choices(*, actor: Any) -> tuple[list[Any], list[Any]]:
     """(owners, teams) worth offering in the filter bar: a rep with "own" scope sees
     only themselves; team scopes their team (and sub-teams); "all" everyone."""
-    from guanxi.platform.scoping import DataScope, data_scope_of, is_own_scope
+    from guanxi.platform.scoping import is_own_scope, people_scope, team_scope
 
     if is_own_scope(actor):
         return [actor], []
-    scope = data_scope_of(actor)
-    own_team = getattr(actor, "team", None)
-    users = user_list(actor=actor)
-    teams = team_list(actor=actor)
-    if scope == DataScope.TEAM:
-        users = users.filter(team_id=own_team.pk)
-        teams = teams.filter(pk=own_team.pk)
-    elif scope == DataScope.SUBTREE:
-        users = users.filter(team__path__startswith=own_team.path)
-        teams = teams.filter(path__startswith=own_team.path)
-    return list(users), list(teams)
+    users = user_list(actor=actor).filter(people_scope(actor))
+    return list(users), list(team_list(actor=actor).filter(team_scope(actor)))

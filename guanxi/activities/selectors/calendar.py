@@ -25,7 +25,7 @@ from guanxi.activities.workdays import DayInfo, day_info
 from guanxi.customers.selectors import interaction_list
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.permissions import has_permission
-from guanxi.platform.scoping import DataScope, data_scope_of
+from guanxi.platform.scoping import people_scope
 
 MAX_ENTRIES_PER_KIND = 2000
 MAX_MEETING_DAYS = 31
@@ -78,17 +78,7 @@ class CalendarMonth:
 def calendar_people(*, actor: Any) -> list[Any]:
     """Whose calendar the actor may open: themself, plus the people their data
     scope covers (a manager's team and sub-teams, everyone for "all")."""
-    users = get_user_model().objects.filter(is_active=True)
-    scope = data_scope_of(actor)
-    team = getattr(actor, "team", None)
-    if scope == DataScope.ALL:
-        pass
-    elif team is None or scope == DataScope.OWN:
-        users = users.filter(pk=actor.pk)
-    elif scope == DataScope.TEAM:
-        users = users.filter(Q(team_id=team.pk) | Q(pk=actor.pk))
-    else:
-        users = users.filter(Q(team__path__startswith=team.path) | Q(pk=actor.pk))
+    users = get_user_model().objects.filter(people_scope(actor), is_active=True)
     return list(users.order_by("display_name", "username")[:500])
 
 

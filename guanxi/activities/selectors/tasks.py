@@ -23,8 +23,7 @@ from guanxi.customers.models import Customer
 from guanxi.platform.exceptions import NotFound
 from guanxi.platform.permissions import has_permission
 from guanxi.platform.scoping import (
-    DataScope,
-    data_scope_of,
+    is_own_scope,
     permission_code,
     scope_condition,
     scope_spec,
@@ -208,4 +207,4 @@ def assignee_choices(*, actor: Any) -> list[Any]:
 
 def can_filter_by_assignee(actor: Any) -> bool:
     """Managers (team, sub-team or all scope) filter by assignee; reps see their own."""
-    return getattr(actor, "team", None) is not None and data_scope_of(actor) != DataScope.OWN
+    return not is_own_scope(actor)

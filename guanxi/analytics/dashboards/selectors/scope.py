@@ -35,6 +35,7 @@ from guanxi.platform.scoping import (
     may_act,
     scope_condition,
     scoped,
+    team_scope,
 )
 
 CENT = Decimal("0.01")
@@ -102,14 +103,7 @@ def visible_teams(actor: Any) -> list[Any]:
 
     if is_own_scope(actor):
         return []
-    scope = data_scope_of(actor)
-    own_team = getattr(actor, "team", None)
-    teams = team_list(actor=actor)
-    if scope == DataScope.TEAM:
-        teams = teams.filter(pk=own_team.pk)
-    elif scope == DataScope.SUBTREE:
-        teams = teams.filter(path__startswith=own_team.path)
-    return list(teams)
+    return list(team_list(actor=actor).filter(team_scope(actor)))
 
 
 # --- the view ------------------------------------------------------------------------
