@@ -88,6 +88,7 @@ class _CharReadings:
     normal: dict[int, str]  # str.translate table: character -> pinyin without tones
     initials: dict[int, str]  # character -> its pinyin's first letter
     divergent: frozenset[str]  # phrases read otherwise than character by character
+    starts: frozenset[str]  # their first two characters
     in_divergent: re.Pattern[str]  # a character such a phrase reads otherwise
     longest: int
 
@@ -95,12 +96,13 @@ class _CharReadings:
         """Whether `text` holds a phrase read otherwise than character by character."""
         if not self.in_divergent.search(text):
             return False
-        divergent = self.divergent
+        starts, divergent = self.starts, self.divergent
         size = len(text)
-        for length in range(2, min(self.longest, size) + 1):
-            for start in range(size - length + 1):
-                if text[start : start + length] in divergent:
-                    return True
+        for start in range(size - 1):
+            if text[start : start + 2] in starts:
+                for end in range(start + 2, min(start + self.longest, size) + 1):
+                    if text[start:end] in divergent:
+                        return True
         return False
 
 
@@ -139,6 +141,7 @@ def _char_readings() -> _CharReadings:
         normal={ord(char): pair[0] for char, pair in default.items()},
         initials={ord(char): pair[1] for char, pair in default.items()},
         divergent=frozenset(divergent),
+        starts=frozenset(phrase[:2] for phrase in divergent),
         in_divergent=re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]"),
         longest=max(map(len, divergent), default=0),
     )
