@@ -26,6 +26,7 @@ from django.db.models.expressions import Expression, RawSQL
 
 from guanxi.platform.phones import InvalidPhone, national_digits, normalize_phone
 from guanxi.platform.text import (
+    CJK_CHAR,
     CJK_CLASS,
     TEXT_CACHE,
     fold_width,
@@ -35,7 +36,6 @@ from guanxi.platform.text import (
 
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
-_CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
 _CN_MOBILE = re.compile(r"\+86(1[3-9]\d{9})")
 _EMAIL_SPLIT = re.compile(r"[^a-z0-9]+")
 # A phone number typed with separators: "138 1234 5678", "+86 138-1234-5678", "(010) 6552 9988".
@@ -157,7 +157,7 @@ def query_terms(query: str) -> list[QueryTerm]:
             terms.append(QueryTerm(run, is_prefix=False))
         else:
             terms.extend(QueryTerm(run[i : i + 2], False) for i in range(len(run) - 1))
-    latin = _CJK_CHAR.sub(" ", text)
+    latin = CJK_CHAR.sub(" ", text)
     latin = _PHONE_LIKE.sub(_collapse_phone, latin)
     for chunk in latin.split():
         local, at_sign, domain = chunk.partition("@")

@@ -28,18 +28,15 @@ def fold_width(value: str) -> str:
     return unicodedata.normalize("NFKC", value)
 
 
+# The CJK ideographs names are searched and sorted by: the basic block, extension A,
+# extension B and the compatibility ideographs (a regex character class).
 CJK_CLASS = "\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002a6df\uf900-\ufaff"
+CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
 _NOT_CJK = re.compile(f"[^{CJK_CLASS}]+")
 
 
 def is_cjk(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0x20000 <= code <= 0x2A6DF
-        or 0xF900 <= code <= 0xFAFF
-    )
+    return CJK_CHAR.match(char) is not None
 
 
 def cjk_only(value: str) -> str:
