@@ -86,25 +86,25 @@ def people_scope(actor: Any) -> Q:
     """The people whose records the actor's data scope covers, as a condition on users:
     everybody (Q()) for "all", only the actor for an own scope, else the actor's team
     ("team") or team and sub-teams ("team and below"); the actor is always in it."""
-    return _team_members(actor, own=Q(pk=actor.pk), prefix="team__")
+    if data_scope_of(actor) == DataScope.ALL:
+        return Q()
+    return Q(pk=actor.pk) if is_own_scope(actor) else _covered_teams(actor, team="team")
 
 
 def team_scope(actor: Any) -> Q:
     """The teams the actor's data scope covers, as a condition on teams: every team
     (Q()) for "all", none for an own scope, else the actor's team (and sub-teams)."""
-    return _team_members(actor, own=Q(pk__in=[]), prefix="")
-
-
-def _team_members(actor: Any, *, own: Q, prefix: str) -> Q:
-    scope = data_scope_of(actor)
-    if scope == DataScope.ALL:
+    if data_scope_of(actor) == DataScope.ALL:
         return Q()
-    if is_own_scope(actor):
-        return own
-    team = actor.team
-    if scope == DataScope.TEAM:
-        return Q(**{f"{prefix}pk": team.pk})
-    return Q(**{f"{prefix}path__startswith": team.path})
+    return Q(pk__in=[]) if is_own_scope(actor) else _covered_teams(actor, team="")
+
+
+def _covered_teams(actor: Any, *, team: str) -> Q:
+    """For a team scope with a team: the actor's team ("team") or its whole subtree
+    ("team and below"), as a condition on the `team` relation ("" for teams)."""
+    if data_scope_of(actor) == DataScope.TEAM:
+        return Q(**{f"{team}_id" if team else "pk": actor.team.pk})
+    return Q(**{f"{team}__path__startswith" if team else "path__startswith": actor.team.path})
 
 
 def covers_team(actor: Any, team: Any) -> bool:
@@ -128,10 +128,7 @@ def scope_condition(model: type[models.Model], actor: Any) -> Q | None:
     own = Q(**{f"{spec.owner_path}_id": actor.pk})
     if is_own_scope(actor):
         return own
-    team = actor.team
-    if scope == DataScope.TEAM:
-        return own | Q(**{f"{spec.team_path}_id": team.pk})
-    return own | Q(**{f"{spec.team_path}__path__startswith": team.path})
+    return own | _covered_teams(actor, team=spec.team_path)
 
 
 def may_act(actor: Any, model: type[models.Model], action: str = "view") -> bool:
